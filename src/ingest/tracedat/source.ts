@@ -1,0 +1,126 @@
+// A trace.dat as a TraceSource: picks the buffer instance, sets up one page source and cursor per
+// CPU, chooses the timestamp base and the clock conversion, and streams merged EventBatches.
+// Clock rules (trace-cmd trace-input.c timestamp_calc, trace-formats.md §7.1 and P10): TSC2NSEC
+// converts x86-tsc cycles with ns = (ts * mult) >> shift (64-bit wrap, offset field ignored), then
+// DATE×1000 + OFFSET is added; `x86-tsc`/`counter` without TSC2NSEC stay raw counts.
+import { Diagnostics } from '../../diag/diagnostics.js';
+import { UsageError } from '../../diag/errors.js';
+import { EventBatch } from '../../model/event-batch.js';
+import type { LostRecord, TraceMeta, TraceSource } from '../../model/trace-source.js';
+import type { FileSource } from '../io/byte-source.js';
+import { CpuCursor, type PageLayout } from './cpu-cursor.js';
+import type { TraceDatFile } from './file-info.js';
+import { mergeCursors } from './merge.js';
+import { PageSource } from './page-source.js';
+
+const MASK64 = (1n << 64n) - 1n;
+const RAW_CLOCKS = new Set(['x86-tsc', 'counter']);
+
+export interface TraceDatSourceOptions {
+  /** Buffer instance to read ('' or undefined = top). */
+  buffer?: string;
+  batchSize?: number;
+}
+
+export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceDatSourceOptions = {}): TraceSource {
+  const name = opts.buffer ?? '';
+  const buf = file.buffers.find((b) => b.name === name);
+  if (!buf) {
+    const have = file.buffers.map((b) => (b.name === '' ? '(top)' : b.name)).join(', ') || 'none';
+    throw new UsageError(`${file.path}: no buffer instance "${name}" (buffers: ${have})`);
+  }
+  const diag = new Diagnostics();
+  for (const b of file.badFormats) diag.add('bad-format', 'warning', `event format not parsed: ${b}`);
+  const o = file.options;
+  const tsc = o.tsc2nsec;
+  const offset = o.dateOffsetNs + o.offsetNs;
+  const clockIsNs = !!tsc || !RAW_CLOCKS.has(buf.clock);
+  let base = 0n;
+  const toNs = tsc
+    ? (raw: bigint) => (((raw * BigInt(tsc.mult)) & MASK64) >> BigInt(tsc.shift)) + offset
+    : (raw: bigint) => raw + offset;
+  const layout: PageLayout = {
+    little: file.little,
+    klong: file.kernelLongSize,
+    dataOffset: file.headerPage.dataOffset,
+    toRel: (raw) => Number(toNs(raw) - base),
+    linear: !tsc,
+  };
+  const label = (cpu: number) => `${buf.name ? `buffer ${buf.name} ` : ''}CPU ${cpu}`;
+  const cursors = buf.cpus.map(
+    (cd) => new CpuCursor(cd.cpu, new PageSource(src, cd, buf.pageSize, buf.compressed ? file.compression : null, file.little, diag, label(cd.cpu)), layout, diag, label(cd.cpu)),
+  );
+  let first: bigint | null = null;
+  for (const c of cursors) {
+    const t = c.peekFirstTimestamp();
+    if (t !== null && t !== 0n) {
+      const ns = toNs(t);
+      if (first === null || ns < first) first = ns;
+    }
+  }
+  base = first ?? 0n;
+
+  const maxCpu = buf.cpus.reduce((m, c) => Math.max(m, c.cpu + 1), 0);
+  const meta: TraceMeta = {
+    format: 'trace.dat',
+    version: String(file.version),
+    compression: file.compression,
+    cpus: Math.max(maxCpu, o.cpuCount ?? 0),
+    clock: tsc && buf.clock === 'x86-tsc' ? 'x86-tsc (TSC2NSEC)' : buf.clock,
+    clockIsNs,
+    baseNs: base,
+    buffer: buf.name,
+    buffers: file.buffers.map((b) => b.name),
+    uname: o.uname,
+    hostname: o.uname?.split(' ')[1],
+    littleEndian: file.little,
+    longSize: file.kernelLongSize,
+    pageSize: buf.pageSize,
+  };
+  if (!clockIsNs) diag.add('raw-clock', 'warning', `trace clock "${buf.clock}" counts cycles, not ns, and the file has no TSC2NSEC option: times are raw counts`);
+
+  const fmtOfType = new Int32Array(65536).fill(-1);
+  file.formats.forEach((f, i) => {
+    if (f.id >= 0 && f.id < 65536) fmtOfType[f.id] = i;
+  });
+  const common = file.formats.find((f) => f.fields.some((x) => x.name === 'common_pid'));
+  const pidField = common?.fields.find((x) => x.name === 'common_pid');
+  const typeField = common?.fields.find((x) => x.name === 'common_type');
+  const lost: LostRecord[] = [];
+  const perCpu = new Map<number, number>();
+  let consumed = false;
+
+  return {
+    meta,
+    formats: file.formats,
+    comms: file.cmdlines,
+    kallsyms: file.kallsyms,
+    diag,
+    lost,
+    read(onBatch) {
+      if (consumed) throw new Error('trace.dat source can be read once');
+      consumed = true;
+      mergeCursors(cursors, {
+        batch: new EventBatch(opts.batchSize, file.little),
+        fmtOfType,
+        pidOffset: pidField?.offset ?? 4,
+        typeOffset: typeField?.offset ?? 0,
+        little: file.little,
+        lost,
+        onBatch,
+        perCpu,
+      });
+      let known = 0;
+      let unknown = 0;
+      for (const l of lost) {
+        if (l.count < 0) unknown++;
+        else known += l.count;
+      }
+      if (known > 0) diag.add('lost-events', 'data-loss', `${known} events were lost (ring buffer overrun)`, known);
+      if (unknown > 0) diag.add('lost-events-unknown', 'data-loss', `${unknown} pages report lost events without a count`, unknown);
+    },
+    close() {
+      src.close();
+    },
+  };
+}

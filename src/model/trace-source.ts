@@ -31,6 +31,8 @@ export interface TraceMeta {
   littleEndian: boolean;
   longSize: number;
   pageSize?: number;
+  /** Format-specific facts for `kvmtrace info` (label → value), in display order. */
+  details: Array<[string, string]>;
 }
 
 export interface TraceSource {
@@ -43,7 +45,10 @@ export interface TraceSource {
   diag: Diagnostics;
   /** Per-CPU lost-event records (in stream order). */
   lost: LostRecord[];
-  /** Streams the events in timestamp order; `batch` is reused between calls of `onBatch`. */
-  read(onBatch: (batch: EventBatch) => void): void;
+  /**
+   * Streams the events in timestamp order; `batch` is reused between calls of `onBatch`.
+   * Returning false from `onBatch` stops the stream.
+   */
+  read(onBatch: (batch: EventBatch) => boolean | void): void;
   close(): void;
 }

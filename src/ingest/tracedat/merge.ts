@@ -14,7 +14,7 @@ export interface MergeTarget {
   typeOffset: number;
   little: boolean;
   lost: LostRecord[];
-  onBatch: (b: EventBatch) => void;
+  onBatch: (b: EventBatch) => boolean | void;
   /** Counts of events per CPU, filled as they are emitted. */
   perCpu: Map<number, number>;
 }
@@ -59,8 +59,9 @@ export function mergeCursors(cursors: CpuCursor[], out: MergeTarget): void {
       batch.push(c.ts[c.i], c.cpu, pid, fmtOfType[type], type, page, s, len);
       count++;
       if (batch.full) {
-        out.onBatch(batch);
+        const more = out.onBatch(batch);
         batch.reset();
+        if (more === false) return;
       }
       if (!c.advance()) {
         if (c.missed !== 0) out.lost.push({ cpu: c.cpu, count: c.missed, beforeTs: NaN });

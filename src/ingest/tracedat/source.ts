@@ -9,7 +9,7 @@ import { EventBatch } from '../../model/event-batch.js';
 import type { LostRecord, TraceMeta, TraceSource } from '../../model/trace-source.js';
 import type { FileSource } from '../io/byte-source.js';
 import { CpuCursor, type PageLayout } from './cpu-cursor.js';
-import type { TraceDatFile } from './file-info.js';
+import { OPTION_NAMES, type TraceDatFile } from './file-info.js';
 import { mergeCursors } from './merge.js';
 import { PageSource } from './page-source.js';
 
@@ -76,6 +76,19 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     littleEndian: file.little,
     longSize: file.kernelLongSize,
     pageSize: buf.pageSize,
+    details: [
+      ['file version', String(file.version)],
+      ['compression', file.compression + (file.compressionVersion ? ` (${file.compressionVersion})` : '')],
+      ['endianness', file.little ? 'little' : 'big'],
+      ['kernel long size', String(file.kernelLongSize)],
+      ['recorder long size', String(file.userLongSize)],
+      ['page size', String(buf.pageSize)],
+      ['trace-cmd version', o.traceCmdVersion ?? 'unknown'],
+      ['options', [...new Set(o.seen)].map((id) => OPTION_NAMES[id] ?? `#${id}`).join(', ') || 'none'],
+      ['saved comms', String(file.cmdlines.size)],
+      ['kallsyms', file.kallsyms ? `${file.kallsyms.split('\n').length - 1} lines` : 'none'],
+      ...file.notes.map((n): [string, string] => ['note', n]),
+    ],
   };
   if (!clockIsNs) diag.add('raw-clock', 'warning', `trace clock "${buf.clock}" counts cycles, not ns, and the file has no TSC2NSEC option: times are raw counts`);
 

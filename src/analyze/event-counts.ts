@@ -1,0 +1,67 @@
+// Counts every event read, per event name and per CPU, and the time span of the stream.
+import type { EventBatch } from '../model/event-batch.js';
+import type { TraceSource } from '../model/trace-source.js';
+import type { Analysis } from './types.js';
+
+export interface EventCountsResult {
+  events: number;
+  /** `system:name` → count, largest first. */
+  byEvent: Array<{ event: string; count: number }>;
+  byCpu: Array<{ cpu: number; count: number }>;
+  /** Relative ns of the first and last event (NaN when empty). */
+  firstTs: number;
+  lastTs: number;
+  /** Events whose id has no format in the file. */
+  unknownEvents: number;
+}
+
+export class EventCounts implements Analysis<EventCountsResult> {
+  readonly id = 'event-counts';
+  private names: string[] = [];
+  private perFmt = new Float64Array(0);
+  private perCpu = new Float64Array(0);
+  private unknown = 0;
+  private total = 0;
+  private first = NaN;
+  private last = NaN;
+
+  prepare(source: TraceSource): void {
+    this.names = source.formats.map((f) => `${f.system}:${f.name}`);
+    this.perFmt = new Float64Array(this.names.length);
+    this.perCpu = new Float64Array(Math.max(1, source.meta.cpus));
+  }
+
+  consume(b: EventBatch): void {
+    const n = b.length;
+    if (n === 0) return;
+    if (this.total === 0) this.first = b.ts[0];
+    this.last = b.ts[n - 1];
+    this.total += n;
+    const perFmt = this.perFmt;
+    for (let i = 0; i < n; i++) {
+      const f = b.fmt[i];
+      if (f >= 0) perFmt[f]++;
+      else this.unknown++;
+      const c = b.cpu[i];
+      if (c >= this.perCpu.length) {
+        const grown = new Float64Array(c + 1);
+        grown.set(this.perCpu);
+        this.perCpu = grown;
+      }
+      this.perCpu[c]++;
+    }
+  }
+
+  finish(): EventCountsResult {
+    const byEvent: EventCountsResult['byEvent'] = [];
+    this.perFmt.forEach((count, i) => {
+      if (count > 0) byEvent.push({ event: this.names[i], count });
+    });
+    byEvent.sort((a, b) => b.count - a.count || a.event.localeCompare(b.event));
+    const byCpu: EventCountsResult['byCpu'] = [];
+    this.perCpu.forEach((count, cpu) => {
+      if (count > 0) byCpu.push({ cpu, count });
+    });
+    return { events: this.total, byEvent, byCpu, firstTs: this.first, lastTs: this.last, unknownEvents: this.unknown };
+  }
+}

@@ -1,0 +1,62 @@
+// `kvmtrace dump FILE`: one line per event for cross-checking against `trace-cmd report -R -t`:
+//   comm-pid [cpu] seconds.nanoseconds: system:event field=value field=value ...
+// Integers print in decimal (signed per the format), pointers and unsigned longs in hex, char
+// arrays and __data_loc strings as text, other arrays as ARRAY[xx, xx] like libtraceevent's raw mode.
+import type { Writable } from 'node:stream';
+import type { FieldDef } from '../../ingest/tracedat/format-parser.js';
+import { openInput, type OpenOptions } from '../../ingest/index.js';
+import type { EventBatch } from '../../model/event-batch.js';
+import { fieldRange, readBigInt, readString } from '../../model/field-access.js';
+import { absNs, formatSeconds } from '../format-ts.js';
+
+function formatField(b: EventBatch, i: number, f: FieldDef): string {
+  if (f.isString) return readString(b, i, f).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (f.isArray || f.dynamic !== 'none') {
+    const [s, e] = fieldRange(b, i, f);
+    const parts: string[] = [];
+    for (let k = s; k < e; k++) parts.push(b.data[k].toString(16).padStart(2, '0'));
+    return `ARRAY[${parts.join(', ')}]`;
+  }
+  const v = readBigInt(b, i, f);
+  if (f.isPointer) return `0x${(v < 0n ? v + (1n << BigInt(8 * f.size)) : v).toString(16)}`;
+  return v.toString();
+}
+
+export interface DumpOptions extends OpenOptions {
+  limit?: number;
+}
+
+export function dump(path: string, out: Writable, opts: DumpOptions = {}): number {
+  const src = openInput(path, opts);
+  const limit = opts.limit ?? Infinity;
+  let n = 0;
+  const lines: string[] = [];
+  const flush = () => {
+    if (lines.length) out.write(lines.join('\n') + '\n');
+    lines.length = 0;
+  };
+  try {
+    src.read((b) => {
+      for (let i = 0; i < b.length && n < limit; i++, n++) {
+        const pid = b.pid[i];
+        const comm = pid === 0 ? '<idle>' : src.comms.get(pid) ?? '<...>';
+        const ts = formatSeconds(absNs(src.meta.baseNs, b.ts[i]));
+        const cpu = String(b.cpu[i]).padStart(3, '0');
+        const fi = b.fmt[i];
+        if (fi < 0) {
+          lines.push(`${comm}-${pid} [${cpu}] ${ts}: unknown event id ${b.type[i]} (${b.len[i]} bytes)`);
+          continue;
+        }
+        const fmt = src.formats[fi];
+        const fields = fmt.fields.filter((f) => !f.common).map((f) => `${f.name}=${formatField(b, i, f)}`);
+        lines.push(`${comm}-${pid} [${cpu}] ${ts}: ${fmt.system}:${fmt.name} ${fields.join(' ')}`);
+      }
+      flush();
+      return n < limit;
+    });
+    for (const l of src.lost) out.write(`# CPU ${l.cpu}: ${l.count < 0 ? 'unknown number of' : l.count} events lost\n`);
+  } finally {
+    src.close();
+  }
+  return n;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// kvmtrace command line: thin commands over the library. Exit status: 0 ok, 2 bad input or usage.
+// Errors are one line naming the file and the offset; KVMTRACE_DEBUG=1 adds the stack.
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, UsageError } from '../diag/errors.js';
+import { analyze, parseFormats } from './commands/analyze.js';
+import { dump } from './commands/dump.js';
+import { info } from './commands/info.js';
+import { VERSION } from './version.js';
+
+function fail(e: unknown, file?: string): never {
+  let msg: string;
+  if (e instanceof InputError) msg = (file ? e.withFile(file) : e).describe();
+  else if (e instanceof UsageError) msg = e.message;
+  else {
+    const err = e as Error;
+    msg = `${file ?? 'kvmtrace'}: cannot read input: ${err?.message ?? String(e)}`.replace(/\s*\n[\s\S]*$/, '');
+  }
+  process.stderr.write(`kvmtrace: ${msg}\n`);
+  if (process.env.KVMTRACE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exit(2);
+}
+
+const program = new Command();
+program
+  .name('kvmtrace')
+  .description('Trace analyzer for KVM hosts: VM exits, spinning vCPUs, late timers and vCPU migrations from trace-cmd and perf recordings.')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const bufferOpt = () => new Option('-B, --buffer <name>', 'buffer instance to read (default: the top buffer)');
+
+program
+  .command('analyze')
+  .description('analyze a trace and write HTML, JSON and Markdown reports')
+  .argument('<file>', 'trace.dat (v6/v7, none/zlib/zstd)')
+  .option('-o, --out <dir>', 'directory for the reports', 'reports')
+  .option('--format <list>', 'report formats: html,json,md', 'html,json,md')
+  .option('--name <name>', 'report file name without extension (default: from the input file)')
+  .option('-q, --quiet', 'do not print the summary')
+  .addOption(bufferOpt())
+  .addHelpText('after', '\nExamples:\n  kvmtrace analyze trace.dat\n  kvmtrace analyze trace.dat -o /tmp/out --format html,json\n  kvmtrace analyze trace.dat --buffer guest1')
+  .action(async (file: string, o: { out: string; format: string; name?: string; quiet?: boolean; buffer?: string }) => {
+    try {
+      await analyze(file, { outDir: o.out, formats: parseFormats(o.format), name: o.name, quiet: o.quiet, buffer: o.buffer });
+    } catch (e) {
+      fail(e, file);
+    }
+  });
+
+program
+  .command('dump')
+  .description('print every event with all its fields, one line each')
+  .argument('<file>', 'trace file')
+  .option('-n, --limit <count>', 'stop after this many events', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--limit needs a non-negative integer, got "${v}"`);
+    return n;
+  })
+  .addOption(bufferOpt())
+  .addHelpText('after', '\nExamples:\n  kvmtrace dump trace.dat | head\n  kvmtrace dump trace.dat --limit 100 --buffer foo')
+  .action((file: string, o: { limit?: number; buffer?: string }) => {
+    try {
+      dump(file, process.stdout, { limit: o.limit, buffer: o.buffer });
+    } catch (e) {
+      fail(e, file);
+    }
+  });
+
+program
+  .command('info')
+  .description('show what a trace file contains: version, compression, clock, CPUs, buffers, formats, counts')
+  .argument('<file>', 'trace file')
+  .addOption(bufferOpt())
+  .addHelpText('after', '\nExample:\n  kvmtrace info trace.dat')
+  .action((file: string, o: { buffer?: string }) => {
+    try {
+      info(file, process.stdout, o.buffer);
+    } catch (e) {
+      fail(e, file);
+    }
+  });
+
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  fail(e);
+}

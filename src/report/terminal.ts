@@ -1,0 +1,30 @@
+// The short summary printed after each run: what was read, the top exit reasons, data problems and
+// where the reports went. Colour only on a TTY without NO_COLOR.
+import { escapeTerm } from './escape.js';
+import type { Report } from './model.js';
+import { fmtCount, fmtDuration, pct } from './text.js';
+
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return !!stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+export function toTerminal(r: Report, written: string[], color: boolean): string {
+  const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const i = r.input;
+  const lines: string[] = [];
+  lines.push(c('1', `kvmtrace: ${escapeTerm(i.file)}`));
+  lines.push(`  ${i.format} v${i.version} (${i.compression}), ${i.cpus} CPUs, ${fmtCount(i.events)} events over ${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`}, clock ${escapeTerm(i.clock)}`);
+  if (r.exits.total > 0) {
+    lines.push(`  VM exits: ${fmtCount(r.exits.total)}`);
+    for (const e of r.exits.byReason.slice(0, 5)) lines.push(`    ${escapeTerm(e.reason).padEnd(24)} ${fmtCount(e.count).padStart(10)}  ${pct(e.count, r.exits.total)}`);
+  } else {
+    lines.push(`  VM exits: ${r.exits.available ? 'none recorded' : 'kvm_exit not recorded'}`);
+  }
+  const top = r.events.byEvent.slice(0, 5).map((e) => `${escapeTerm(e.event)} ${fmtCount(e.count)}`).join(', ');
+  if (top) lines.push(`  top events: ${top}`);
+  for (const d of r.dataQuality.diagnostics) {
+    lines.push(c(d.severity === 'data-loss' ? '31' : '33', `  ${d.severity}: ${escapeTerm(d.message)}${d.count > 1 ? ` (×${fmtCount(d.count)})` : ''}`));
+  }
+  for (const w of written) lines.push(`  wrote ${w}`);
+  return lines.join('\n') + '\n';
+}

@@ -6,6 +6,22 @@ import { inflate } from 'pako';
 import { decompress as zstdDecompress } from 'fzstd';
 import { InputError } from '../../diag/errors.js';
 
+/**
+ * fzstd's decompress(dat, buf) compares `buf == 1` internally, which turns a typed array into its
+ * string form (tens of ms per 40 KB chunk). An output buffer whose primitive value is NaN keeps that
+ * comparison cheap; the bytes are the same.
+ */
+class OutBuffer extends Uint8Array {
+  [Symbol.toPrimitive](): number {
+    return NaN;
+  }
+}
+
+/** An output buffer for decompressBlock's hot path. */
+export function newOutBuffer(size: number): Uint8Array {
+  return new OutBuffer(size);
+}
+
 /** No single block may claim more than this once decompressed (bombs and corrupt sizes). */
 export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
 
@@ -30,7 +46,7 @@ export function decompressBlock(algo: Algorithm, data: Uint8Array, expected: num
     if (algo === 'zlib') {
       result = inflate(data);
     } else if (algo === 'zstd') {
-      const target = out && out.length >= expected ? out.subarray(0, expected) : new Uint8Array(expected);
+      const target = out instanceof OutBuffer && out.length === expected ? out : new OutBuffer(expected);
       result = zstdDecompress(data, target);
     } else {
       result = data;

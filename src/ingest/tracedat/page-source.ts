@@ -5,7 +5,7 @@
 import { InputError } from '../../diag/errors.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import type { FileSource } from '../io/byte-source.js';
-import { decompressBlock, type Algorithm } from './decompress.js';
+import { decompressBlock, newOutBuffer, type Algorithm } from './decompress.js';
 import type { CpuData } from './file-info.js';
 
 const READ_BLOCK = 1 << 20;
@@ -45,7 +45,7 @@ export class PageSource {
       diag.add('truncated', 'data-loss', `${label}: ${this.truncatedBytes} of ${data.size} bytes of data are missing (file truncated)`);
     }
     const blockPages = Math.max(1, Math.floor(READ_BLOCK / pageSize));
-    this.buf = new Uint8Array(algo ? pageSize * 10 : blockPages * pageSize);
+    this.buf = algo ? newOutBuffer(pageSize * 10) : new Uint8Array(blockPages * pageSize);
   }
 
   /** The next page (a view valid until the next call), or null at the end of this CPU's data. */
@@ -114,7 +114,7 @@ export class PageSource {
     this.chunksLeft--;
     this.filePos = at + 8 + z;
     this.pageOffset = at;
-    if (u > this.buf.length) this.buf = new Uint8Array(u);
+    if (u !== this.buf.length) this.buf = newOutBuffer(u);
     let plain: Uint8Array;
     try {
       plain = decompressBlock(this.algo!, comp, u, at, this.buf);

@@ -33,38 +33,71 @@ export function mergeCursors(cursors: CpuCursor[], out: MergeTarget): void {
   const batch = out.batch;
   const fmtOfType = out.fmtOfType;
   const little = out.little;
+  const pidOff = out.pidOffset;
+  const typeOff = out.typeOffset;
   while (heap.length > 0) {
     const c = heap[0];
-    // The best competitor is the smaller child of the root.
-    let rival: CpuCursor | null = null;
-    if (heap.length > 1) rival = heap.length > 2 && before(heap[2], heap[1]) ? heap[2] : heap[1];
+    // The best competitor is the smaller child of the root; it does not move during this run.
+    let rivalTs = Infinity;
+    let rivalCpu = 0;
+    if (heap.length > 1) {
+      const r = heap.length > 2 && before(heap[2], heap[1]) ? heap[2] : heap[1];
+      rivalTs = r.ts[r.i];
+      rivalCpu = r.cpu;
+    }
+    const cpu = c.cpu;
+    const ahead = cpu < rivalCpu;
     let count = 0;
     for (;;) {
       if (c.missed !== 0) {
-        out.lost.push({ cpu: c.cpu, count: c.missed, beforeTs: c.ts[c.i] });
+        out.lost.push({ cpu, count: c.missed, beforeTs: c.ts[c.i] });
         c.missed = 0;
       }
+      // Hot loop over the current page: locals instead of property loads (written out by hand).
       const page = c.page;
-      const s = c.start[c.i];
-      const len = c.len[c.i];
-      let type = 0;
-      let pid = 0;
-      if (len >= out.pidOffset + 4) {
-        type = little ? page[s + out.typeOffset] | (page[s + out.typeOffset + 1] << 8) : (page[s + out.typeOffset] << 8) | page[s + out.typeOffset + 1];
-        const p = s + out.pidOffset;
-        pid = little
-          ? page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24)
-          : (page[p] << 24) | (page[p + 1] << 16) | (page[p + 2] << 8) | page[p + 3];
+      const tsA = c.ts;
+      const startA = c.start;
+      const lenA = c.len;
+      const n = c.n;
+      let i = c.i;
+      let stop = false;
+      for (; i < n; i++) {
+        const t = tsA[i];
+        if (t > rivalTs || (t === rivalTs && !ahead)) {
+          stop = true;
+          break;
+        }
+        const s = startA[i];
+        const len = lenA[i];
+        let type = 0;
+        let pid = 0;
+        if (len >= pidOff + 4) {
+          const q = s + typeOff;
+          const p = s + pidOff;
+          if (little) {
+            type = page[q] | (page[q + 1] << 8);
+            pid = page[p] | (page[p + 1] << 8) | (page[p + 2] << 16) | (page[p + 3] << 24);
+          } else {
+            type = (page[q] << 8) | page[q + 1];
+            pid = (page[p] << 24) | (page[p + 1] << 16) | (page[p + 2] << 8) | page[p + 3];
+          }
+        }
+        batch.push(t, cpu, pid, fmtOfType[type], type, page, s, len);
+        count++;
+        if (batch.full) {
+          const more = out.onBatch(batch);
+          batch.reset();
+          if (more === false) return;
+        }
       }
-      batch.push(c.ts[c.i], c.cpu, pid, fmtOfType[type], type, page, s, len);
-      count++;
-      if (batch.full) {
-        const more = out.onBatch(batch);
-        batch.reset();
-        if (more === false) return;
+      if (stop) {
+        c.i = i;
+        siftDown(heap, 0);
+        break;
       }
+      c.i = n - 1;
       if (!c.advance()) {
-        if (c.missed !== 0) out.lost.push({ cpu: c.cpu, count: c.missed, beforeTs: NaN });
+        if (c.missed !== 0) out.lost.push({ cpu, count: c.missed, beforeTs: NaN });
         const last = heap.pop()!;
         if (heap.length > 0) {
           heap[0] = last;
@@ -72,12 +105,12 @@ export function mergeCursors(cursors: CpuCursor[], out: MergeTarget): void {
         }
         break;
       }
-      if (rival && !before(c, rival)) {
+      if (c.ts[c.i] > rivalTs || (c.ts[c.i] === rivalTs && !ahead)) {
         siftDown(heap, 0);
         break;
       }
     }
-    out.perCpu.set(c.cpu, (out.perCpu.get(c.cpu) ?? 0) + count);
+    out.perCpu.set(cpu, (out.perCpu.get(cpu) ?? 0) + count);
   }
   if (batch.length > 0) {
     out.onBatch(batch);

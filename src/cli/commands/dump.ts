@@ -7,7 +7,7 @@ import type { FieldDef } from '../../ingest/tracedat/format-parser.js';
 import { openInput, type OpenOptions } from '../../ingest/index.js';
 import type { EventBatch } from '../../model/event-batch.js';
 import { fieldRange, readBigInt, readString } from '../../model/field-access.js';
-import { absNs, formatSeconds } from '../format-ts.js';
+import { formatTs } from '../format-ts.js';
 
 function formatField(b: EventBatch, i: number, f: FieldDef): string {
   if (f.isString) return readString(b, i, f).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -40,7 +40,7 @@ export function dump(path: string, out: Writable, opts: DumpOptions = {}): numbe
       for (let i = 0; i < b.length && n < limit; i++, n++) {
         const pid = b.pid[i];
         const comm = pid === 0 ? '<idle>' : src.comms.get(pid) ?? '<...>';
-        const ts = formatSeconds(absNs(src.meta.baseNs, b.ts[i]));
+        const ts = formatTs(src.meta, b.ts[i]);
         const cpu = String(b.cpu[i]).padStart(3, '0');
         const fi = b.fmt[i];
         if (fi < 0) {

@@ -6,7 +6,7 @@ import { runAnalyses } from '../../analyze/run.js';
 import { openInput } from '../../ingest/index.js';
 import { escapeTerm } from '../../report/escape.js';
 import { fmtCount } from '../../report/text.js';
-import { absNs, formatSeconds } from '../format-ts.js';
+import { formatTs } from '../format-ts.js';
 
 export function info(file: string, out: Writable, buffer?: string): void {
   const src = openInput(file, { buffer });
@@ -25,7 +25,7 @@ export function info(file: string, out: Writable, buffer?: string): void {
     kv('buffers', m.buffers.map((b) => (b === '' ? '(top)' : b)).join(', ') + (m.buffer ? `; reading "${m.buffer}"` : ''));
     if (m.uname) kv('uname', m.uname);
     kv('events', fmtCount(r.events));
-    if (r.events > 0) kv('span', `${formatSeconds(absNs(m.baseNs, r.firstTs))} .. ${formatSeconds(absNs(m.baseNs, r.lastTs))}`);
+    if (r.events > 0) kv("span", `${formatTs(m, r.firstTs)} .. ${formatTs(m, r.lastTs)}`);
     const lost = src.lost.reduce((s, l) => s + Math.max(0, l.count), 0);
     kv('lost events', String(lost) + (src.lost.some((l) => l.count < 0) ? ' (+ unknown)' : ''));
     kv('formats', `${src.formats.length} (${[...new Set(src.formats.map((f) => f.system))].join(', ')})`);

@@ -110,7 +110,7 @@ export function parseFieldLine(line: string, common: boolean, longSize = 8): Fie
 }
 
 /** Parses a whole event format text. `system` comes from the file's location, not the text. */
-export function parseEventFormat(text: string, system: string): EventFormat {
+export function parseEventFormat(text: string, system: string, longSize = 8): EventFormat {
   const lines = text.split('\n');
   let name = '';
   let id = -1;
@@ -118,7 +118,8 @@ export function parseEventFormat(text: string, system: string): EventFormat {
   const fields: FieldDef[] = [];
   let inFormat = false;
   let common = true;
-  for (const line of lines) {
+  for (let li = 0; li < lines.length; li++) {
+    const line = lines[li];
     if (!inFormat) {
       if (line.startsWith('name:')) name = line.slice(5).trim();
       else if (line.startsWith('ID:')) id = Number(line.slice(3).trim());
@@ -126,14 +127,15 @@ export function parseEventFormat(text: string, system: string): EventFormat {
       continue;
     }
     if (line.startsWith('print fmt:')) {
-      printFmt = line.slice('print fmt:'.length).trim();
+      // The format string may hold literal newlines (ext4_fc_stats): keep everything to the end.
+      printFmt = [line.slice('print fmt:'.length), ...lines.slice(li + 1)].join('\n').trim();
       break;
     }
     if (line.trim() === '') {
       if (fields.length > 0) common = false;
       continue;
     }
-    const f = parseFieldLine(line, common);
+    const f = parseFieldLine(line, common, longSize);
     if (f) fields.push(f);
   }
   if (!name) throw new FormatParseError(`event format without a name (system ${system})`);

@@ -8,9 +8,10 @@ import type { ByteSource } from '../io/byte-source.js';
 import { Cursor } from '../io/cursor.js';
 import type { BufferInfo, CpuData, TraceDatFile } from './file-info.js';
 import {
-  parseCmdlines, readEventFormats, readFtraceFormats, readHeaderInfo, readSizedText32, readSizedText64,
+  readEventFormats, readFtraceFormats, readHeaderInfo, readSizedText32, readSizedText64,
 } from './metadata.js';
 import { applyOption } from './options.js';
+import { parseSavedCmdlines } from './symbols.js';
 
 const MAX_CPUS = 1 << 16;
 
@@ -41,11 +42,11 @@ export function readLayoutV6(src: ByteSource, c: Cursor, file: TraceDatFile): vo
   const hi = readHeaderInfo(c);
   file.headerPage = hi.headerPage;
   file.kernelLongSize = hi.headerPage.commitSize;
-  readFtraceFormats(c, file.formats, file.badFormats);
-  readEventFormats(c, file.formats, file.badFormats);
+  readFtraceFormats(c, file.formats, file.badFormats, file.kernelLongSize);
+  readEventFormats(c, file.formats, file.badFormats, file.kernelLongSize);
   file.kallsyms = readSizedText32(c, 'kallsyms');
   file.printk = readSizedText32(c, 'printk formats');
-  file.cmdlines = parseCmdlines(readSizedText64(c, 'saved cmdlines'));
+  file.cmdlines = parseSavedCmdlines(readSizedText64(c, 'saved cmdlines'));
   const cpusAt = c.pos;
   const cpus = c.u32('CPU count');
   if (cpus > MAX_CPUS) throw new InputError(`CPU count ${cpus} is implausible`, cpusAt);

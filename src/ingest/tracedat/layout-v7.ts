@@ -9,9 +9,10 @@ import { Cursor } from '../io/cursor.js';
 import { decompressBlock } from './decompress.js';
 import type { CpuData, TraceDatFile } from './file-info.js';
 import {
-  parseCmdlines, readEventFormats, readFtraceFormats, readHeaderInfo, readSizedText32, readSizedText64,
+  readEventFormats, readFtraceFormats, readHeaderInfo, readSizedText32, readSizedText64,
 } from './metadata.js';
 import { applyOption } from './options.js';
+import { parseSavedCmdlines } from './symbols.js';
 
 const SECTION_FLAG_COMPRESSED = 1;
 const MAX_OPTION_SECTIONS = 1024;
@@ -126,14 +127,14 @@ export function readLayoutV7(src: ByteSource, firstOptions: number, file: TraceD
   file.headerPage = hi.headerPage;
   file.kernelLongSize = hi.headerPage.commitSize;
   const ft = section(17, 'ftrace events', false);
-  if (ft) readFtraceFormats(ft, file.formats, file.badFormats);
+  if (ft) readFtraceFormats(ft, file.formats, file.badFormats, file.kernelLongSize);
   const ev = section(18, 'event formats', false);
-  if (ev) readEventFormats(ev, file.formats, file.badFormats);
+  if (ev) readEventFormats(ev, file.formats, file.badFormats, file.kernelLongSize);
   const ks = section(19, 'kallsyms', false);
   if (ks) file.kallsyms = readSizedText32(ks, 'kallsyms');
   const pk = section(20, 'printk', false);
   if (pk) file.printk = readSizedText32(pk, 'printk formats');
   const cl = section(21, 'command lines', false);
-  if (cl) file.cmdlines = parseCmdlines(readSizedText64(cl, 'saved cmdlines'));
+  if (cl) file.cmdlines = parseSavedCmdlines(readSizedText64(cl, 'saved cmdlines'));
   for (const b of bufferOpts) readBufferOption(file, b.payload, b.at, src);
 }

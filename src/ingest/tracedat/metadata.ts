@@ -43,27 +43,27 @@ export function readHeaderInfo(c: Cursor): HeaderInfo {
   return { headerPage, headerPageText, headerEventText };
 }
 
-function readOneFormat(c: Cursor, system: string, into: EventFormat[], bad: string[]): void {
+function readOneFormat(c: Cursor, system: string, into: EventFormat[], bad: string[], longSize: number): void {
   const at = c.pos;
   const len = c.u64('event format size');
   if (len > MAX_FORMAT_TEXT) throw new InputError(`event format of ${len} bytes is implausible`, at);
   const text = c.text(len, 'event format');
   try {
-    into.push(parseEventFormat(text, system));
+    into.push(parseEventFormat(text, system, longSize));
   } catch (e) {
     if (!(e instanceof FormatParseError)) throw e;
     bad.push(`${system}: ${e.message}`);
   }
 }
 
-export function readFtraceFormats(c: Cursor, into: EventFormat[], bad: string[]): void {
+export function readFtraceFormats(c: Cursor, into: EventFormat[], bad: string[], longSize: number): void {
   const at = c.pos;
   const n = c.u32('ftrace format count');
   if (n > MAX_COUNT) throw new InputError(`ftrace format count ${n} is implausible`, at);
-  for (let i = 0; i < n; i++) readOneFormat(c, 'ftrace', into, bad);
+  for (let i = 0; i < n; i++) readOneFormat(c, 'ftrace', into, bad, longSize);
 }
 
-export function readEventFormats(c: Cursor, into: EventFormat[], bad: string[]): void {
+export function readEventFormats(c: Cursor, into: EventFormat[], bad: string[], longSize: number): void {
   const at = c.pos;
   const systems = c.u32('event system count');
   if (systems > MAX_COUNT) throw new InputError(`event system count ${systems} is implausible`, at);
@@ -72,7 +72,7 @@ export function readEventFormats(c: Cursor, into: EventFormat[], bad: string[]):
     const at2 = c.pos;
     const n = c.u32('event count');
     if (n > MAX_COUNT) throw new InputError(`event count ${n} of system ${name} is implausible`, at2);
-    for (let i = 0; i < n; i++) readOneFormat(c, name, into, bad);
+    for (let i = 0; i < n; i++) readOneFormat(c, name, into, bad, longSize);
   }
 }
 
@@ -86,14 +86,4 @@ export function readSizedText32(c: Cursor, what: string): string {
 export function readSizedText64(c: Cursor, what: string): string {
   const n = c.u64(`${what} size`);
   return c.text(n, what);
-}
-
-/** `saved_cmdlines`: `<pid> <comm>` per line (comm may contain spaces). */
-export function parseCmdlines(text: string): Map<number, string> {
-  const map = new Map<number, string>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s(.*)$/.exec(line);
-    if (m) map.set(Number(m[1]), m[2]);
-  }
-  return map;
 }

@@ -64,3 +64,15 @@ describe('header_page', () => {
     expect(hp).toEqual({ timestampOffset: 0, timestampSize: 8, commitOffset: 8, commitSize: 8, dataOffset: 16, dataSize: 4080 });
   });
 });
+
+describe('print fmt text', () => {
+  it('keeps literal newlines inside the format string', () => {
+    const text = 'name: x\nID: 5\nformat:\n\tfield:int a;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: "a=%d\nb", REC->a\n';
+    expect(parseEventFormat(text, 's').printFmt).toBe('"a=%d\nb", REC->a');
+  });
+  it('sizes pointer arrays with the kernel long size', () => {
+    const text = 'name: y\nID: 6\nformat:\n\tfield:unsigned long args[];\toffset:8;\tsize:0;\tsigned:0;\n\nprint fmt: ""\n';
+    expect(parseEventFormat(text, 's', 4).fields[0].elemSize).toBe(4);
+    expect(parseEventFormat(text, 's', 8).fields[0].elemSize).toBe(8);
+  });
+});

@@ -5,67 +5,13 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFormatSet } from '../../src/sim/format-set.js';
-import { TraceDatWriter } from '../../src/sim/tracedat-writer.js';
-import type { SimEvent, WriterOptions } from '../../src/sim/tracedat-writer.js';
+import type { WriterOptions } from '../../src/sim/tracedat-writer.js';
+import { FORMATS, scenario, write, type Step } from '../helpers/sim-scenario.js';
 import { byCpu, hasTraceCmd, num, report, traceCmd, traceCmdOk } from './tracecmd.js';
 import type { ReportLine } from './tracecmd.js';
 
-const FORMATS = loadFormatSet('fixtures/formats/linux-6.18');
 const dir = mkdtempSync(join(tmpdir(), 'sim-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-type Step = { ev: SimEvent; inst?: string } | { drop: number | 'unknown'; cpu: number; inst?: string }
-  | { pad: bigint; cpu: number } | { abs: bigint; cpu: number };
-
-/** A scenario exercising small/large records, strings, signed values, gaps and lost events. */
-function scenario(instances: string[]): Step[] {
-  const s: Step[] = [];
-  let t = 1_000_000_000n;
-  for (let i = 0; i < 400; i++) {
-    t += BigInt(1137 + (i % 7) * 1000);
-    if (i === 150) s.push({ drop: 42, cpu: 0 });
-    if (i === 250) s.push({ drop: 'unknown', cpu: 0 });
-    if (i === 300) t += 200_000_000n; // > 2^27 ns: time extend
-    if (i === 320) t += 5_000_000_000n;
-    if (i === 100) s.push({ pad: t - 50n, cpu: 0 });
-    if (i === 120) s.push({ abs: t - 20n, cpu: 0 });
-    s.push({ ev: { cpu: 0, ts: t, event: 'kvm_exit', pid: 2001, values: {
-      exit_reason: i % 60, guest_rip: 0xffffffff81000000n + BigInt(i), isa: 1, info1: 0xdeadbeefcafef00dn,
-      info2: BigInt(i) << 40n, intr_info: 0x800000ec, error_code: i, vcpu_id: 3, requests: 0n } } });
-    s.push({ ev: { cpu: 0, ts: t + 700n, event: 'kvm_entry', pid: 2001, values: { vcpu_id: 3, rip: 0x7fff0000n + BigInt(i), immediate_exit: i & 1 } } });
-  }
-  let u = 1_000_000_500n;
-  for (let i = 0; i < 60; i++) {
-    u += 3_000_000n;
-    s.push({ ev: { cpu: 1, ts: u, event: 'sched_switch', pid: 100 + i, values: {
-      prev_comm: `task-${i}`, prev_pid: 100 + i, prev_prio: -5 - i, prev_state: i % 3, next_comm: i === 7 ? 'abcdefghijklmnop' : 'swapper/1',
-      next_pid: 0, next_prio: 120 } } });
-    if (i % 10 === 0) s.push({ ev: { cpu: 1, ts: u + 10n, event: 'kvm_nested_vmenter_failed', pid: 7, values: { msg: `vmenter failed ${'#'.repeat(150 + i)}`, err: i } } });
-    if (i % 10 === 5) s.push({ ev: { cpu: 1, ts: u + 20n, event: 'print', pid: 7, values: { ip: 0xffffffff8100abcdn, buf: 'p'.repeat(300 + i) } } });
-    if (i % 10 === 6) s.push({ ev: { cpu: 1, ts: u + 30n, event: 'irq_handler_entry', pid: 0, values: { irq: 33, name: 'eth0-TxRx-0' } } });
-  }
-  for (const inst of instances) {
-    let v = 1_000_000_100n;
-    for (let i = 0; i < 30; i++) {
-      v += 12_345n;
-      if (i === 10) s.push({ drop: 9, cpu: 1, inst });
-      s.push({ inst, ev: { cpu: 1, ts: v, event: 'sched_waking', pid: 300 + i, values: { comm: `w${i}`, pid: 400 + i, prio: 120, target_cpu: i % 3 } } });
-    }
-  }
-  return s;
-}
-
-function write(path: string, opts: WriterOptions, steps: Step[]): void {
-  const w = new TraceDatWriter(FORMATS, opts);
-  for (const st of steps) {
-    if ('ev' in st) w.add(st.ev, st.inst ?? '');
-    else if ('drop' in st) w.addMissedEvents(st.cpu, st.drop, st.inst ?? '');
-    else if ('pad' in st) w.addPadding(st.cpu, st.pad, 12);
-    else w.addAbsoluteTimestamp(st.cpu, st.abs);
-  }
-  w.finishSync(path);
-}
 
 function expectMatches(lines: ReportLine[], steps: Step[], conv: (ts: bigint) => bigint = (t) => t): void {
   const got = byCpu(lines);

@@ -30,6 +30,7 @@ export function toMarkdown(r: Report): string {
   else if (r.exits.total === 0) out.push('kvm_exit is in the trace but no exit was recorded.', '');
   else {
     out.push(table(['reason', 'isa', 'count', 'share'], r.exits.byReason.slice(0, 20).map((e) => [escapeMd(e.reason), e.isa, fmtCount(e.count), pct(e.count, r.exits.total)])), '');
+    out.push(table(['vCPU', 'thread', 'pid', 'exits'], r.exits.byVcpu.slice(0, 64).map((v) => [v.vcpu === null ? '–' : String(v.vcpu), escapeMd(v.comm || '?'), String(v.pid), fmtCount(v.count)])), '');
   }
   out.push('### Events', '');
   out.push(table(['event', 'count'], r.events.byEvent.slice(0, 30).map((e) => [escapeMd(e.event), fmtCount(e.count)])), '');

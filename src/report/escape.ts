@@ -7,11 +7,15 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML[c]);
 }
 
-/** Markdown table cell: escapes the characters GitHub-flavoured Markdown interprets, and newlines. */
+/**
+ * Markdown inline text (table cells, headings): newlines become spaces, HTML-significant characters
+ * become entities, and the characters GitHub-flavoured Markdown interprets inside a line (emphasis,
+ * code, links, strikethrough, table pipes) are backslash-escaped.
+ */
 export function escapeMd(s: string): string {
   return s
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}\[\]()#+\-!|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
+    .replace(/[\\`*_\[\]|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
 }
 
 /** Terminal output: drop control characters (escape sequences) from trace strings. */

@@ -3,7 +3,7 @@
 import { reportCharts, renderSvg } from './charts.js';
 import { escapeHtml as h } from './escape.js';
 import type { Report } from './model.js';
-import { fmtCount, fmtDuration, fmtSeconds, pct } from './text.js';
+import { fmtCount, inputRows, pct } from './text.js';
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
@@ -24,16 +24,7 @@ export async function toHtml(r: Report): Promise<string> {
   parts.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   parts.push(`<title>kvmtrace: ${h(i.file)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>kvmtrace report: ${h(i.file)}</h1>`);
-  parts.push(table(['input', 'value'], [
-    ['format', h(`${i.format} v${i.version}, ${i.compression}`)],
-    ['host', h(i.host ?? 'unknown')],
-    ['CPUs', String(i.cpus)],
-    ['events', fmtCount(i.events)],
-    ['span', `${fmtSeconds(i.firstNs)} – ${fmtSeconds(i.lastNs)} (${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`})`],
-    ['clock', h(i.clock)],
-    ['buffer', h(i.buffer === '' ? 'top' : i.buffer) + (i.buffers.length > 1 ? ` <span class="muted">(also: ${i.buffers.filter((b) => b !== i.buffer).map((b) => h(b || 'top')).join(', ')})</span>` : '')],
-    ['lost events', fmtCount(i.lostEvents) + (i.lostUnknown ? ` + ${i.lostUnknown} pages with unknown counts` : '')],
-  ]));
+  parts.push(table(['input', 'value'], inputRows(i).map(([k, v]) => [h(k), h(v)])));
   const charts = reportCharts(r);
   const svgs = new Map<string, string>();
   for (const c of charts) svgs.set(c.id, await renderSvg(c.spec));

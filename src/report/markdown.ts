@@ -2,7 +2,7 @@
 // GitHub-flavoured tables; every trace string escaped.
 import { escapeMd } from './escape.js';
 import type { Report } from './model.js';
-import { fmtCount, fmtDuration, fmtSeconds, pct } from './text.js';
+import { fmtCount, inputRows, pct } from './text.js';
 
 function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -13,18 +13,7 @@ export function toMarkdown(r: Report): string {
   const i = r.input;
   const out: string[] = [];
   out.push(`## kvmtrace report: ${escapeMd(i.file)}`, '');
-  out.push(
-    table(['input', 'value'], [
-      ['format', escapeMd(`${i.format} v${i.version}, ${i.compression}`)],
-      ['host', escapeMd(i.host ?? 'unknown')],
-      ['CPUs', String(i.cpus)],
-      ['events', fmtCount(i.events)],
-      ['span', `${fmtSeconds(i.firstNs)} – ${fmtSeconds(i.lastNs)} (${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`})`],
-      ['clock', escapeMd(i.clock)],
-      ['lost events', i.lostUnknown ? `${fmtCount(i.lostEvents)} + ${i.lostUnknown} unknown` : fmtCount(i.lostEvents)],
-    ]),
-    '',
-  );
+  out.push(table(['input', 'value'], inputRows(i).map(([k, v]) => [k, escapeMd(v)])), '');
   out.push('### VM exits', '');
   if (!r.exits.available) out.push('The trace has no kvm_exit format: record `-e kvm:kvm_exit -e kvm:kvm_entry` to see exits.', '');
   else if (r.exits.total === 0) out.push('kvm_exit is in the trace but no exit was recorded.', '');

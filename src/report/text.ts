@@ -1,4 +1,5 @@
 // Small number and time formatting shared by the Markdown, HTML and terminal renderers.
+import type { ReportInput } from './model.js';
 
 export function fmtCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -21,4 +22,19 @@ export function fmtSeconds(ns: bigint | null): string {
 
 export function pct(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '–';
+}
+
+/** The input facts every report starts with, as plain (unescaped) label/value pairs. */
+export function inputRows(i: ReportInput): Array<[string, string]> {
+  const others = i.buffers.filter((b) => b !== i.buffer).map((b) => b || 'top');
+  return [
+    ['format', `${i.format} v${i.version}, ${i.compression}`],
+    ['host', i.host ?? 'unknown'],
+    ['CPUs', String(i.cpus)],
+    ['events', fmtCount(i.events)],
+    ['span', `${fmtSeconds(i.firstNs)} – ${fmtSeconds(i.lastNs)} (${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`})`],
+    ['clock', i.clock + (i.clockIsNs ? '' : ' (raw counts, not ns)')],
+    ['buffer', (i.buffer === '' ? 'top' : i.buffer) + (others.length ? ` (also in the file: ${others.join(', ')})` : '')],
+    ['lost events', fmtCount(i.lostEvents) + (i.lostUnknown ? ` + ${i.lostUnknown} pages with unknown counts` : '')],
+  ];
 }

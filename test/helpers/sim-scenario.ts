@@ -59,3 +59,19 @@ export function write(path: string, opts: WriterOptions, steps: Step[]): void {
   w.finishSync(path);
 }
 
+
+/** Writer variants both the writer's trace-cmd round trip and the reader's tests go through: name, options, instances. */
+export const WRITER_VARIANTS: Array<[string, Partial<WriterOptions>, string[]]> = [
+  ['v6', { version: 6 }, []],
+  ['v7', { version: 7 }, []],
+  ['v6 big-endian', { version: 6, bigEndian: true }, []],
+  ['v7 big-endian', { version: 7, bigEndian: true }, []],
+  ['v6 4-byte kernel longs', { version: 6, longSize: 4 }, []],
+  ['v7 4-byte longs big-endian', { version: 7, longSize: 4, bigEndian: true }, []],
+  ['v6 8 KiB pages', { version: 6, pageSize: 8192 }, []],
+  ['v7 16 KiB pages', { version: 7, pageSize: 16384 }, []],
+  ['v7 forced 8-byte alignment (type_len 0 records)', { version: 7, force8ByteAlign: true }, []],
+  ['v6 two instances', { version: 6, instances: [{ name: 'foo' }, { name: 'bar' }] }, ['foo', 'bar']],
+  ['v7 instance with its own page size', { version: 7, pageSize: 16384, instances: [{ name: 'foo', pageSize: 8192 }] }, ['foo']],
+  ['v7 unchained options', { version: 7, chainOptions: false, instances: [{ name: 'foo' }] }, ['foo']],
+];

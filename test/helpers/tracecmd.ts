@@ -81,18 +81,20 @@ const MAX_BUFFER = 1 << 30;
 
 const HEADER =
   /^(?:(?<buf>[^\s:]+): )?\s*(?<comm>.*?)-(?<pid>\d+)\s+\[(?<cpu>\d+)\]\s*(?<ts>\d+(?:\.\d+)?):\s(?<event>[^\s:]+):(?<rest>.*)$/;
-const LOST = /^(?:(?<buf>[^\s:]+):\s*)?CPU:(?<cpu>\d+) \[(?:(?<count>\d+) )?EVENTS DROPPED\]\s*$/;
-const KERNEL_LOST = /^(?:(?<buf>[^\s:]+):\s*)?CPU:(?<cpu>\d+) \[LOST (?<count>\d+) EVENTS\]\s*$/;
+const LOST = /^\s*(?:(?<buf>[^\s:]+):\s*)?CPU:(?<cpu>\d+) \[(?:(?<count>\d+) )?EVENTS DROPPED\]\s*$/;
+const KERNEL_LOST = /^\s*(?:(?<buf>[^\s:]+):\s*)?CPU:(?<cpu>\d+) \[LOST (?<count>\d+) EVENTS\]\s*$/;
 const FIELD_TOKEN = /(?:^| )([A-Za-z_]\w*)=/g;
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** Runs trace-cmd; never throws on a non-zero exit. */
+export function traceCmd(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(TRACE_CMD, args, { encoding: 'utf8', maxBuffer: MAX_BUFFER });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function runOk(args: string[]): string {
-  const r = run(args);
+/** Runs trace-cmd and returns its stdout; throws with its stderr on failure. */
+export function traceCmdOk(args: string[]): string {
+  const r = traceCmd(args);
   if (r.status !== 0) {
     throw new Error(`trace-cmd ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
   }
@@ -128,7 +130,7 @@ export function convertTrace(src: string, dst: string, opts: ConvertOptions = {}
   const args = ['convert', '-i', src, '-o', dst];
   if (opts.fileVersion !== undefined) args.push('--file-version', String(opts.fileVersion));
   if (opts.compression !== undefined) args.push('--compression', opts.compression);
-  const r = run(args);
+  const r = traceCmd(args);
   if (r.status !== 0 || !existsSync(dst)) {
     throw new Error(`trace-cmd ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}`);
   }
@@ -136,7 +138,7 @@ export function convertTrace(src: string, dst: string, opts: ConvertOptions = {}
 
 /** Compression algorithms this trace-cmd can write (from `trace-cmd list -c`). */
 export function traceCmdCompressions(): string[] {
-  const out = runOk(['list', '-c']);
+  const out = traceCmdOk(['list', '-c']);
   const names: string[] = [];
   for (const line of out.split('\n')) {
     const m = /^\s+(\w+),/.exec(line);
@@ -207,13 +209,16 @@ export function parseTraceCmdRawReport(text: string, opts: ParseOptions = {}): R
   const lines = text.split('\n');
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   let last: RawRecord | null = null;
+  // trace-cmd 3.1.6 prints an instance's name before its "EVENTS DROPPED" line and then omits it
+  // from the event line that follows: that line belongs to the instance.
+  let carry = '';
   for (const line of lines) {
     const h = HEADER.exec(line);
     if (h?.groups) {
       const g = h.groups;
       const payload = g.rest.replace(/^\s+/, '');
       const rec: RawRecord = {
-        buffer: g.buf ?? '',
+        buffer: g.buf ?? carry,
         comm: g.comm,
         pid: Number(g.pid),
         cpu: Number(g.cpu),
@@ -223,6 +228,7 @@ export function parseTraceCmdRawReport(text: string, opts: ParseOptions = {}): R
       };
       out.records.push(rec);
       last = rec;
+      carry = '';
       continue;
     }
     const l = LOST.exec(line) ?? KERNEL_LOST.exec(line);
@@ -233,6 +239,7 @@ export function parseTraceCmdRawReport(text: string, opts: ParseOptions = {}): R
         count: l.groups.count !== undefined ? Number(l.groups.count) : null,
         beforeRecord: out.records.length,
       });
+      carry = l.groups.buf ?? '';
       continue;
     }
     const c = /^cpus=(\d+)$/.exec(line);
@@ -262,7 +269,7 @@ export function parseTraceCmdRaw(text: string, opts: ParseOptions = {}): RawReco
  * name (from `trace-cmd dump --events` and `--ftrace-events`). Several systems may share a name.
  */
 export function traceCmdEventFields(file: string): Map<string, string[][]> {
-  const text = `${runOk(['dump', '--ftrace-events', file])}\n${runOk(['dump', '--events', file])}`;
+  const text = `${traceCmdOk(['dump', '--ftrace-events', file])}\n${traceCmdOk(['dump', '--events', file])}`;
   return parseFormatFieldNames(text);
 }
 
@@ -309,7 +316,7 @@ function fieldsFor(file: string): Map<string, string[][]> {
  * Useful extraArgs: `--cpu 0`, `-F 'sched_switch'`, `-N` (no plugins; -R output is identical).
  */
 export function traceCmdRawReport(file: string, extraArgs: string[] = []): RawReport {
-  const text = runOk(['report', '-R', '-t', ...extraArgs, '-i', file]);
+  const text = traceCmdOk(['report', '-R', '-t', ...extraArgs, '-i', file]);
   return parseTraceCmdRawReport(text, { fieldNames: fieldsFor(file) });
 }
 
@@ -382,7 +389,7 @@ export function parseTraceCmdStats(text: string): TraceCmdStats {
 }
 
 export function traceCmdStats(file: string): TraceCmdStats {
-  return parseTraceCmdStats(runOk(['report', '--stat', '-i', file]));
+  return parseTraceCmdStats(traceCmdOk(['report', '--stat', '-i', file]));
 }
 
 /**
@@ -393,7 +400,7 @@ export function traceCmdCpuRange(file: string): { cpu: number; first: string; la
   const grab = (flag: string, word: string): Map<number, string> => {
     const m = new Map<number, string>();
     const re = new RegExp(`^\\s*(\\d+)\\s+${word} event: (\\S+)`);
-    for (const line of runOk(['report', flag, '-i', file]).split('\n')) {
+    for (const line of traceCmdOk(['report', flag, '-i', file]).split('\n')) {
       const r = re.exec(line);
       if (r) m.set(Number(r[1]), r[2]);
     }

@@ -54,6 +54,6 @@ describe('reports', () => {
     expect(md).not.toContain('<script>');
     expect(md).toContain('## kvmtrace report:');
     expect(md).toMatch(/\| HLT \| vmx \| 7 \| 70\.0% \|/);
-    expect(md).toContain('| 0 | &lt;script&gt;alert\\(1\\)&lt;/script&gt;\\|\\*x\\* | 666 | 10 |');
+    expect(md).toContain('| 0 | &lt;script&gt;alert(1)&lt;/script&gt;\\|\\*x\\* | 666 | 10 |');
   });
 });

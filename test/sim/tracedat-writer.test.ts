@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WriterOptions } from '../../src/sim/tracedat-writer.js';
-import { FORMATS, scenario, write, type Step } from '../helpers/sim-scenario.js';
+import { scenario, write, WRITER_VARIANTS, type Step } from '../helpers/sim-scenario.js';
 import { byCpu, hasTraceCmd, num, report, traceCmd, traceCmdOk } from './tracecmd.js';
 import type { ReportLine } from './tracecmd.js';
 
@@ -44,28 +44,14 @@ function expectMatches(lines: ReportLine[], steps: Step[], conv: (ts: bigint) =>
   }
 }
 
-const cases: Array<[string, Partial<WriterOptions>, string[]]> = [
-  ['v6', { version: 6 }, []],
-  ['v7', { version: 7 }, []],
-  ['v6 big-endian', { version: 6, bigEndian: true }, []],
-  ['v7 big-endian', { version: 7, bigEndian: true }, []],
-  ['v6 longSize 4', { version: 6, longSize: 4 }, []],
-  ['v7 longSize 4 big-endian', { version: 7, longSize: 4, bigEndian: true }, []],
-  ['v6 pageSize 8192', { version: 6, pageSize: 8192 }, []],
-  ['v7 pageSize 16384', { version: 7, pageSize: 16384 }, []],
-  ['v7 force 8-byte alignment (type_len 0 everywhere)', { version: 7, force8ByteAlign: true }, []],
-  ['v6 instances', { version: 6, instances: [{ name: 'foo' }, { name: 'bar' }] }, ['foo', 'bar']],
-  ['v7 instances with own page size', { version: 7, pageSize: 16384, instances: [{ name: 'foo', pageSize: 8192 }] }, ['foo']],
-  ['v7 unchained options', { version: 7, chainOptions: false, instances: [{ name: 'foo' }] }, ['foo']],
-];
 
 describe.skipIf(!hasTraceCmd)('trace-cmd reads back what TraceDatWriter wrote', () => {
-  for (const [name, o, insts] of cases) {
+  for (const [name, o, insts] of WRITER_VARIANTS) {
     it(name, () => {
       const p = join(dir, `${name.replace(/\W+/g, '_')}.dat`);
       const steps = scenario(insts);
       write(p, { cpus: 3, cmdlines: [[2001, 'CPU 3/KVM']], ...o } as WriterOptions, steps);
-      const lines = report(p, FORMATS);
+      const lines = report(p);
       expectMatches(lines, steps);
       const named = lines.find((l) => l.kind === 'event' && l.pid === 2001);
       expect(named && named.kind === 'event' && named.comm).toBe('CPU 3/KVM');
@@ -78,7 +64,7 @@ describe.skipIf(!hasTraceCmd)('trace-cmd reads back what TraceDatWriter wrote', 
     const tsc = { mult: 5592405, shift: 24, offset: 0n };
     for (const version of [6, 7] as const) {
       write(p, { version, cpus: 3, clock: 'x86-tsc', tsc2nsec: tsc }, steps);
-      expectMatches(report(p, FORMATS), steps, (t) => (t * BigInt(tsc.mult)) >> BigInt(tsc.shift));
+      expectMatches(report(p), steps, (t) => (t * BigInt(tsc.mult)) >> BigInt(tsc.shift));
     }
   });
 
@@ -91,7 +77,7 @@ describe.skipIf(!hasTraceCmd)('trace-cmd reads back what TraceDatWriter wrote', 
       { ev: { cpu: 0, ts: big + (1n << 40n), event: 'kvm_entry', pid: 1, values: { vcpu_id: 2 } } },
     ];
     write(p, { version: 7, cpus: 1, clock: 'x86-tsc' }, steps);
-    expectMatches(report(p, FORMATS), steps);
+    expectMatches(report(p), steps);
   });
 
   it('CPUSTAT, UNAME and VERSION options are visible to trace-cmd', () => {
@@ -111,7 +97,7 @@ describe.skipIf(!hasTraceCmd)('trace-cmd reads back what TraceDatWriter wrote', 
       traceCmdOk(['convert', '--compression', 'zstd', '-i', p, '-o', z]);
       expect(readFileSync(z).subarray(0, 12).toString('latin1')).toContain('tracing7');
       expect(traceCmdOk(['dump', '--summary', z])).toContain('zstd');
-      expectMatches(report(z, FORMATS), steps);
+      expectMatches(report(z), steps);
     }
   });
 
@@ -120,7 +106,7 @@ describe.skipIf(!hasTraceCmd)('trace-cmd reads back what TraceDatWriter wrote', 
     const steps = scenario(['foo']);
     write(p, { version: 7, compression: 'zlib', cpus: 3, instances: [{ name: 'foo' }] }, steps);
     const r = traceCmd(['report', '-R', '-t', p]);
-    if (r.status === 0) expectMatches(report(p, FORMATS), steps);
+    if (r.status === 0) expectMatches(report(p), steps);
     else expect(r.stderr).toMatch(/error reading header/); // this trace-cmd build links only libzstd
   });
 });

@@ -11,7 +11,7 @@ import { loadFormatSet } from './format-set.js';
 import type { FormatSet } from './format-set.js';
 import { TraceDatWriter } from './tracedat-writer.js';
 import type { WriterOptions } from './tracedat-writer.js';
-import type { FieldValue } from './payload-encoder.js';
+import type { FieldValue } from '../model/payload-encoder.js';
 
 export interface KvmLoadOptions {
   path: string;

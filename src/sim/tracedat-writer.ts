@@ -13,8 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PageWriter } from './page-writer.js';
-import { PayloadEncoder } from './payload-encoder.js';
-import type { FieldValue } from './payload-encoder.js';
+import { PayloadEncoder } from '../model/payload-encoder.js';
+import type { FieldValue } from '../model/payload-encoder.js';
 import type { FormatSet } from './format-set.js';
 import { assemble } from './tracedat-assemble.js';
 

@@ -58,11 +58,12 @@ program
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--limit needs a non-negative integer, got "${v}"`);
     return n;
   })
+  .option('-p, --pretty', "render each event's print format (like trace-cmd report -N) instead of raw fields")
   .addOption(bufferOpt())
-  .addHelpText('after', '\nExamples:\n  kvmtrace dump trace.dat | head\n  kvmtrace dump trace.dat --limit 100 --buffer foo')
-  .action((file: string, o: { limit?: number; buffer?: string }) => {
+  .addHelpText('after', '\nExamples:\n  kvmtrace dump trace.dat | head\n  kvmtrace dump trace.dat --limit 100 --buffer foo\n  kvmtrace dump trace.dat --pretty')
+  .action((file: string, o: { limit?: number; buffer?: string; pretty?: boolean }) => {
     try {
-      dump(file, process.stdout, { limit: o.limit, buffer: o.buffer });
+      dump(file, process.stdout, { limit: o.limit, buffer: o.buffer, pretty: o.pretty });
     } catch (e) {
       fail(e, file);
     }

@@ -42,6 +42,8 @@ export interface TraceSource {
   comms: Map<number, string>;
   /** kallsyms text when the file carries one. */
   kallsyms: string;
+  /** trace_printk formats text (`0xaddr : "fmt"` lines) when the file carries one. */
+  printk?: string;
   diag: Diagnostics;
   /** Per-CPU lost-event records (in stream order). */
   lost: LostRecord[];

@@ -2,8 +2,14 @@
 //   comm-pid [cpu] seconds.nanoseconds: system:event field=value field=value ...
 // Integers print in decimal (signed per the format), pointers and unsigned longs in hex, char
 // arrays and __data_loc strings as text, other arrays as ARRAY[xx, xx] like libtraceevent's raw mode.
+// With --pretty the payload is the event's own print fmt rendered like `trace-cmd report -N`
+// (kernel format, no plugins), naming %ps/%pS addresses with the file's kallsyms.
 import type { Writable } from 'node:stream';
-import type { FieldDef } from '../../ingest/tracedat/format-parser.js';
+import { makeRenderContext, renderPrintFmt } from '../../ingest/tracedat/evaluate.js';
+import type { EventFormat, FieldDef } from '../../ingest/tracedat/format-parser.js';
+import { parsePrintFmt, type ParsedPrintFmt } from '../../ingest/tracedat/print-fmt.js';
+import type { FieldValue } from '../../ingest/tracedat/symbol-tables.js';
+import { parseKallsyms, parsePrintkFormats, type Kallsyms } from '../../ingest/tracedat/symbols.js';
 import { openInput, type OpenOptions } from '../../ingest/index.js';
 import type { EventBatch } from '../../model/event-batch.js';
 import { fieldRange, readBigInt, readString } from '../../model/field-access.js';
@@ -24,11 +30,66 @@ function formatField(b: EventBatch, i: number, f: FieldDef): string {
 
 export interface DumpOptions extends OpenOptions {
   limit?: number;
+  pretty?: boolean;
+}
+
+function fieldValue(b: EventBatch, i: number, f: FieldDef): FieldValue {
+  if (f.isString) return readString(b, i, f);
+  if (f.isArray || f.dynamic !== 'none') {
+    const [s, e] = fieldRange(b, i, f);
+    return b.data.slice(s, e);
+  }
+  return readBigInt(b, i, f);
+}
+
+/** Renders events with their print fmt; formats that cannot be parsed fall back to raw fields. */
+class PrettyPrinter {
+  private parsed = new Map<EventFormat, ParsedPrintFmt | null>();
+  private syms?: Kallsyms;
+  private printk?: Map<bigint, string>;
+
+  constructor(
+    private readonly kallsymsText: string,
+    private readonly printkText: string,
+    private readonly little: boolean,
+    private readonly longSize: number,
+  ) {}
+
+  render(b: EventBatch, i: number, fmt: EventFormat): string | null {
+    let p = this.parsed.get(fmt);
+    if (p === undefined) {
+      try {
+        p = parsePrintFmt(fmt.printFmt);
+      } catch {
+        p = null;
+      }
+      this.parsed.set(fmt, p);
+    }
+    if (!p) return null;
+    this.syms ??= parseKallsyms(this.kallsymsText);
+    this.printk ??= parsePrintkFormats(this.printkText);
+    const values = new Map<string, FieldValue>();
+    for (const f of fmt.fields) values.set(f.name, fieldValue(b, i, f));
+    const syms = this.syms;
+    const printk = this.printk;
+    const ctx = makeRenderContext(fmt, values, {
+      longSize: this.longSize,
+      bigEndian: !this.little,
+      kallsyms: syms.size ? (a) => syms.lookup(a) : undefined,
+      printk: (a) => printk.get(a),
+    });
+    try {
+      return renderPrintFmt(p, ctx);
+    } catch {
+      return null;
+    }
+  }
 }
 
 export function dump(path: string, out: Writable, opts: DumpOptions = {}): number {
   const src = openInput(path, opts);
   const limit = opts.limit ?? Infinity;
+  const pretty = opts.pretty ? new PrettyPrinter(src.kallsyms, src.printk ?? '', src.meta.littleEndian, src.meta.longSize) : null;
   let n = 0;
   const lines: string[] = [];
   const flush = () => {
@@ -48,8 +109,8 @@ export function dump(path: string, out: Writable, opts: DumpOptions = {}): numbe
           continue;
         }
         const fmt = src.formats[fi];
-        const fields = fmt.fields.filter((f) => !f.common).map((f) => `${f.name}=${formatField(b, i, f)}`);
-        lines.push(`${comm}-${pid} [${cpu}] ${ts}: ${fmt.system}:${fmt.name} ${fields.join(' ')}`);
+        const text = pretty?.render(b, i, fmt) ?? fmt.fields.filter((f) => !f.common).map((f) => `${f.name}=${formatField(b, i, f)}`).join(' ');
+        lines.push(`${comm}-${pid} [${cpu}] ${ts}: ${fmt.system}:${fmt.name} ${text}`);
       }
       flush();
       return n < limit;

@@ -93,6 +93,15 @@ export function readLayoutV7(src: ByteSource, firstOptions: number, file: TraceD
   let next = firstOptions;
   while (next !== 0) {
     if (visited.has(next) || visited.size >= MAX_OPTION_SECTIONS) throw new InputError('options sections form a loop', next);
+    if (next + 16 > src.size) {
+      // trace-cmd writes the BUFFER options (where each CPU's data lies) after the data: a v7 file
+      // cut short loses them, and with them any way to locate its events.
+      throw new InputError(
+        `file is truncated: its options section at byte ${next} lies past the end (${src.size} bytes); ` +
+          'v7 keeps the table of per-CPU data there, so no event can be located',
+        src.size,
+      );
+    }
     visited.add(next);
     const sec = readSectionHeader(src, next, file.little, 0);
     const c = sectionCursor(src, file, sec);

@@ -108,6 +108,7 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     formats: file.formats,
     comms: file.cmdlines,
     kallsyms: file.kallsyms,
+    printk: file.printk,
     diag,
     lost,
     read(onBatch) {

@@ -40,6 +40,8 @@ export interface TraceSource {
   formats: EventFormat[];
   /** pid → comm as saved by the recorder (saved_cmdlines, perf COMM). */
   comms: Map<number, string>;
+  /** tid → process id (tgid) when the input says (perf samples, perf `-F +pid`, ftrace record-tgid). */
+  tgids?: Map<number, number>;
   /** kallsyms text when the file carries one. */
   kallsyms: string;
   /** trace_printk formats text (`0xaddr : "fmt"` lines) when the file carries one. */

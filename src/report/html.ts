@@ -3,7 +3,7 @@
 import { reportCharts, renderSvg } from './charts.js';
 import { escapeHtml as h } from './escape.js';
 import type { Report } from './model.js';
-import { fmtCount, inputRows, pct } from './text.js';
+import { fmtCount, fmtDuration, fmtSeconds, inputRows, pct } from './text.js';
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
@@ -33,13 +33,34 @@ export async function toHtml(r: Report): Promise<string> {
     return c ? `<figure id="chart-${c.id}"><figcaption>${h(c.title)}</figcaption>${svgs.get(id)}</figure>` : '';
   };
 
+  parts.push('<h2>VMs and vCPU threads</h2>');
+  if (r.vms.length === 0) parts.push('<p>No vCPU thread found (no <code>CPU n/KVM</code> thread and no kvm_entry/kvm_exit).</p>');
+  for (const vm of r.vms) {
+    parts.push(`<h3>${h(vm.name)} <span class="muted">(pid ${vm.pid ?? 'unknown'}, grouped by ${vm.grouping})</span></h3>`);
+    parts.push(table(['vCPU', 'thread', 'tid'], vm.vcpus.map((v) => [v.vcpu < 0 ? '?' : String(v.vcpu), h(v.comm || '?'), { n: String(v.tid) }])));
+    if (vm.threads.length) parts.push(table(['other thread', 'role', 'tid'], vm.threads.map((t) => [h(t.comm), t.role, { n: String(t.tid) }])));
+  }
   parts.push('<h2>VM exits</h2>');
+  const ns = (v: number | null) => (v === null ? '–' : fmtDuration(v));
+  const vmName = (id: number | null) => (id === null ? '–' : h(r.vms[id]?.name ?? String(id)));
   if (!r.exits.available) parts.push('<p>The trace has no kvm_exit format: record <code>-e kvm:kvm_exit -e kvm:kvm_entry</code> to see exits.</p>');
   else if (r.exits.total === 0) parts.push('<p>kvm_exit is in the trace but no exit was recorded.</p>');
   else {
     parts.push(figure('exit-reasons'));
-    parts.push(table(['reason', 'isa', 'code', 'count', 'share'], r.exits.byReason.map((e) => [h(e.reason), e.isa, { n: String(e.code) }, { n: fmtCount(e.count) }, { n: pct(e.count, r.exits.total) }])));
-    parts.push(table(['vCPU', 'thread', 'pid', 'exits'], r.exits.byVcpu.map((v) => [v.vcpu === null ? '–' : String(v.vcpu), h(v.comm || '?'), { n: String(v.pid) }, { n: fmtCount(v.count) }])));
+    parts.push(table(['reason', 'isa', 'code', 'count', 'share', 'total time', 'p50', 'p99', 'max'], r.exits.byReason.map((e) => [
+      h(e.reason), e.isa, { n: String(e.code) }, { n: fmtCount(e.count) }, { n: pct(e.count, r.exits.total) }, { n: ns(e.totalNs) }, { n: ns(e.p50Ns) }, { n: ns(e.p99Ns) }, { n: ns(e.maxNs) },
+    ])));
+    parts.push('<h3>Per vCPU: where exit time went</h3>');
+    parts.push(table(['VM', 'vCPU', 'thread', 'exits', 'total', 'handling', 'scheduled out', 'user space', 'halted'], r.exits.byVcpu.map((v) => [
+      vmName(v.vm), v.vcpu === null ? '–' : String(v.vcpu), h(v.comm || String(v.tid)), { n: fmtCount(v.count) }, { n: ns(v.totalNs) },
+      { n: ns(v.handlingNs) }, { n: ns(v.scheduledOutNs) }, { n: ns(v.userspaceNs) }, { n: ns(v.haltedNs) },
+    ])));
+    parts.push('<h3>Longest exits (by time not halted)</h3>');
+    parts.push(table(['time (s)', 'CPU', 'VM', 'vCPU', 'reason', 'duration', 'handling', 'scheduled out', 'user space', 'halted', 'ran instead'], r.exits.longest.map((l) => [
+      fmtSeconds(l.tsNs), String(l.cpu), vmName(l.vm), l.vcpu === null ? '–' : String(l.vcpu), h(l.reason), { n: ns(l.durationNs) },
+      { n: ns(l.handlingNs) }, { n: ns(l.scheduledOutNs) }, { n: ns(l.userspaceNs) }, { n: ns(l.haltedNs) }, h(l.ranInstead.join(', ')),
+    ])));
+    if (r.exits.unpaired) parts.push(`<p class="muted">${fmtCount(r.exits.unpaired)} exits had no matching kvm_entry (no duration).</p>`);
   }
   parts.push('<h2>Events</h2>', figure('events'));
   parts.push(table(['event', 'count'], r.events.byEvent.map((e) => [h(e.event), { n: fmtCount(e.count) }])));

@@ -1,8 +1,8 @@
 // The one report model; json.ts, markdown.ts, html.ts and terminal.ts only render it.
 // The JSON form is a contract other tools read (schema "kvmtrace/1"): keys are only ever added.
 import type { DiagEntry } from '../diag/diagnostics.js';
-import type { EventCountsResult } from '../analyze/event-counts.js';
-import type { ExitCountsResult } from '../analyze/exit-counts.js';
+import type { AnalysisResults } from '../analyze/run.js';
+import type { VmInfo } from '../analyze/threads.js';
 import type { TraceSource } from '../model/trace-source.js';
 
 export const SCHEMA = 'kvmtrace/1';
@@ -30,17 +30,48 @@ export interface ReportInput {
   host?: string;
 }
 
+export interface ExitReason {
+  reason: string;
+  isa: string;
+  code: number;
+  /** Every kvm_exit of this reason. */
+  count: number;
+  /** Times over the exits that reached their kvm_entry. */
+  totalNs: number;
+  p50Ns: number | null;
+  p90Ns: number | null;
+  p99Ns: number | null;
+  p999Ns: number | null;
+  maxNs: number | null;
+  /** False when the percentiles come from the 1 %-wide histogram. */
+  exact: boolean;
+}
+
+export interface ExitSplit { handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number }
+
 export interface Report {
   schema: typeof SCHEMA;
   generator: { name: 'kvmtrace'; version: string };
   input: ReportInput;
-  events: { byEvent: EventCountsResult['byEvent']; byCpu: EventCountsResult['byCpu']; unknownEvents: number };
-  exits: ExitCountsResult;
+  vms: VmInfo[];
+  events: { byEvent: Array<{ event: string; count: number }>; byCpu: Array<{ cpu: number; count: number }>; unknownEvents: number };
+  exits: {
+    available: boolean;
+    total: number;
+    unpaired: number;
+    byReason: ExitReason[];
+    byVcpu: Array<{ vm: number | null; vcpu: number | null; tid: number; comm: string; count: number; totalNs: number } & ExitSplit>;
+    longest: Array<{ tsNs: bigint; cpu: number; vm: number | null; vcpu: number | null; tid: number; comm: string; reason: string; isa: string; durationNs: number; ranInstead: string[] } & ExitSplit>;
+  };
   dataQuality: { diagnostics: DiagEntry[]; lost: Array<{ cpu: number; count: number; atNs: bigint | null }> };
 }
 
-export function buildReport(file: string, src: TraceSource, counts: EventCountsResult, exits: ExitCountsResult, version: string): Report {
+export function buildReport(file: string, src: TraceSource, res: AnalysisResults, version: string): Report {
   const m = src.meta;
+  const counts = res.counts;
+  const where = new Map<number, { vm: number; vcpu: number }>();
+  for (const vm of res.vms) for (const v of vm.vcpus) where.set(v.tid, { vm: vm.id, vcpu: v.vcpu });
+  const comm = (tid: number) => res.comms.get(tid) ?? '';
   const abs = (rel: number) => (Number.isFinite(rel) ? m.baseNs + BigInt(rel) : null);
   let lostEvents = 0;
   let lostUnknown = 0;
@@ -69,8 +100,19 @@ export function buildReport(file: string, src: TraceSource, counts: EventCountsR
       buffers: m.buffers,
       host: m.hostname,
     },
+    vms: res.vms,
     events: { byEvent: counts.byEvent, byCpu: counts.byCpu, unknownEvents: counts.unknownEvents },
-    exits,
+    exits: {
+      available: res.exits.available,
+      total: res.exits.total,
+      unpaired: res.exits.unpaired,
+      byReason: res.exits.byReason,
+      byVcpu: [...res.exits.byThread].map(([tid, t]) => ({ vm: where.get(tid)?.vm ?? null, vcpu: where.get(tid)?.vcpu ?? null, tid, comm: comm(tid), ...t }))
+        .sort((a, b) => (a.vm ?? -1) - (b.vm ?? -1) || (a.vcpu ?? -1) - (b.vcpu ?? -1) || a.tid - b.tid),
+      longest: res.exits.longest.map(({ ts, ranInstead, ...l }) => ({
+        ...l, tsNs: m.baseNs + BigInt(ts), vm: where.get(l.tid)?.vm ?? null, vcpu: where.get(l.tid)?.vcpu ?? null, comm: comm(l.tid), ranInstead: ranInstead.map(comm),
+      })),
+    },
     dataQuality: {
       diagnostics: src.diag.list(),
       lost: src.lost.map((l) => ({ cpu: l.cpu, count: l.count, atNs: abs(l.beforeTs) })),

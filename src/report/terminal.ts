@@ -14,9 +14,15 @@ export function toTerminal(r: Report, written: string[], color: boolean): string
   const lines: string[] = [];
   lines.push(c('1', `kvmtrace: ${escapeTerm(i.file)}`));
   lines.push(`  ${i.format} v${i.version} (${i.compression}), ${i.cpus} CPUs, ${fmtCount(i.events)} events over ${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`}, clock ${escapeTerm(i.clock)}`);
+  for (const vm of r.vms) {
+    lines.push(`  VM ${escapeTerm(vm.name)}: ${vm.vcpus.length} vCPU thread(s) ${vm.vcpus.map((v) => escapeTerm(v.comm || String(v.tid))).join(', ')}`);
+  }
   if (r.exits.total > 0) {
     lines.push(`  VM exits: ${fmtCount(r.exits.total)}`);
-    for (const e of r.exits.byReason.slice(0, 5)) lines.push(`    ${escapeTerm(e.reason).padEnd(24)} ${fmtCount(e.count).padStart(10)}  ${pct(e.count, r.exits.total)}`);
+    for (const e of r.exits.byReason.slice(0, 5)) {
+      const p99 = e.p99Ns === null ? '' : `  p99 ${fmtDuration(e.p99Ns)}`;
+      lines.push(`    ${escapeTerm(e.reason).padEnd(24)} ${fmtCount(e.count).padStart(10)}  ${pct(e.count, r.exits.total).padStart(6)}${p99}`);
+    }
   } else {
     lines.push(`  VM exits: ${r.exits.available ? 'none recorded' : 'kvm_exit not recorded'}`);
   }

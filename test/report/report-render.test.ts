@@ -34,10 +34,13 @@ describe('reports', () => {
     const j = JSON.parse(readFileSync(join(dir, 'evil.json'), 'utf8'));
     expect(j.schema).toBe('kvmtrace/1');
     expect(j.input).toMatchObject({ format: 'trace.dat', version: '7', compression: 'none', cpus: 2, events: 10, lostEvents: 0, firstNs: 5_000_000_000, lastNs: 5_000_009_000 });
+    // kvm_exit only, no kvm_entry: every exit is counted, none has a duration.
     expect(j.exits.byReason).toEqual([
-      { reason: 'HLT', code: 12, isa: 'vmx', count: 7 },
-      { reason: 'EPT_VIOLATION', code: 48, isa: 'vmx', count: 3 },
+      { reason: 'HLT', code: 12, isa: 'vmx', count: 7, totalNs: 0, p50Ns: null, p90Ns: null, p99Ns: null, p999Ns: null, maxNs: null, exact: true },
+      { reason: 'EPT_VIOLATION', code: 48, isa: 'vmx', count: 3, totalNs: 0, p50Ns: null, p90Ns: null, p99Ns: null, p999Ns: null, maxNs: null, exact: true },
     ]);
+    expect(j.exits.unpaired).toBe(10);
+    expect(j.vms).toMatchObject([{ vcpus: [{ vcpu: 0, tid: 666, comm: EVIL }] }]);
     expect(report.exits.byVcpu[0].comm).toBe(EVIL);
   });
 

@@ -2,9 +2,7 @@
 // and print a short summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { EventCounts } from '../../analyze/event-counts.js';
-import { ExitCounts } from '../../analyze/exit-counts.js';
-import { runAnalyses } from '../../analyze/run.js';
+import { analyzeSource } from '../../analyze/run.js';
 import { UsageError } from '../../diag/errors.js';
 import { openInput } from '../../ingest/index.js';
 import { toHtml } from '../../report/html.js';
@@ -41,10 +39,7 @@ export function reportName(file: string): string {
 export function analyzeFile(file: string, buffer?: string): Report {
   const src = openInput(file, { buffer });
   try {
-    const counts = new EventCounts();
-    const exits = new ExitCounts();
-    runAnalyses(src, [counts, exits]);
-    return buildReport(file, src, counts.finish(), exits.finish(), VERSION);
+    return buildReport(file, src, analyzeSource(src), VERSION);
   } finally {
     src.close();
   }

@@ -1,0 +1,184 @@
+// VM exits (docs/analyses.md "VM exits"): each kvm_exit of a thread is paired with that thread's
+// next kvm_entry; counts and duration percentiles per reason and per vCPU; each exit's time split
+// into handling / scheduled out / user space / halted from the scheduler state of its thread; the
+// longest exits ranked by the time not spent halted. Reason names come from the trace's own
+// kvm_exit format (VMX table when isa == 1, SVM otherwise) — never from a table built in here.
+// Upstream: arch/x86/kvm/trace.h (kvm_exit, kvm_entry), include/trace/events/kvm.h
+// (kvm_userspace_exit); perf kvm stat's pairing (kvm-tracepoints.md §4.1) is the same exit → entry.
+import type { FieldDef } from '../ingest/tracedat/format-parser.js';
+import { makeSymbolResolver } from '../ingest/tracedat/symbol-tables.js';
+import type { EventBatch } from '../model/event-batch.js';
+import { readBigInt, readNumber } from '../model/field-access.js';
+import { fieldOf, type Dispatcher } from './dispatch.js';
+import { RUNNABLE, RUNNING, SLEEPING, type SchedTracker, type ThreadState } from './sched-state.js';
+import { DurationStats } from './stats/duration-stats.js';
+import type { Threads } from './threads.js';
+
+const HANDLING = 0;
+const SCHED_OUT = 1;
+const USERSPACE = 2;
+const HALTED = 3;
+const ISA: Record<number, string> = { 1: 'vmx', 2: 'svm' };
+
+interface Open {
+  start: number;
+  reason: number;
+  cpu: number;
+  last: number;
+  cat: number;
+  user: boolean;
+  acc: Float64Array;
+  /** Threads that ran on the vCPU's CPU when it was switched out during the exit (first few). */
+  ranInstead: number[];
+}
+
+interface Reason { reason: string; isa: string; code: number; count: number; stats: DurationStats }
+interface PerThread { count: number; totalNs: number; split: Float64Array }
+interface Longest { ts: number; cpu: number; tid: number; reason: number; durationNs: number; split: Float64Array; ranInstead: number[] }
+
+export interface ExitsResult {
+  available: boolean;
+  total: number;
+  /** Exits that never reached a kvm_entry (another kvm_exit came first, or the trace ended). */
+  unpaired: number;
+  byReason: Array<{ reason: string; isa: string; code: number; count: number; totalNs: number; p50Ns: number | null; p90Ns: number | null; p99Ns: number | null; p999Ns: number | null; maxNs: number | null; exact: boolean }>;
+  byThread: Map<number, { count: number; totalNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number }>;
+  longest: Array<{ ts: number; cpu: number; tid: number; reason: string; isa: string; durationNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number; ranInstead: number[] }>;
+}
+
+export class Exits {
+  private readonly open = new Map<number, Open>();
+  private readonly reasons: Reason[] = [];
+  private readonly reasonKey = new Map<number, number>();
+  private readonly threads = new Map<number, PerThread>();
+  private longest: Longest[] = [];
+  private total = 0;
+  private unpaired = 0;
+  readonly available: boolean;
+
+  constructor(d: Dispatcher, private readonly sched: SchedTracker, private readonly thr: Threads, private readonly longestN = 20) {
+    this.available = d.on('kvm_exit', (fmt) => {
+      const reasonF = fieldOf(fmt, 'exit_reason');
+      if (!reasonF) return null;
+      const isaF = fieldOf(fmt, 'isa');
+      const vcpuF = fieldOf(fmt, 'vcpu_id');
+      const resolve = makeSymbolResolver(fmt, 'exit_reason');
+      return (b, i) => this.onExit(b, i, reasonF, isaF, vcpuF, resolve);
+    }, 'kvm') > 0;
+    d.on('kvm_entry', (fmt) => {
+      const vcpuF = fieldOf(fmt, 'vcpu_id');
+      return (b, i) => this.onEntry(b, i, vcpuF);
+    }, 'kvm');
+    d.on('kvm_userspace_exit', () => (b, i) => this.onUserspace(b, i), 'kvm');
+    sched.subscribe((t) => {
+      const o = this.open.get(t.tid);
+      if (!o) return;
+      this.flush(o, t.ts);
+      o.cat = this.category(t.to, o.user);
+      if (t.from === RUNNING && t.next > 0 && o.ranInstead.length < 3 && !o.ranInstead.includes(t.next)) o.ranInstead.push(t.next);
+    });
+  }
+
+  private category(s: ThreadState, user: boolean): number {
+    if (s === SLEEPING) return HALTED;
+    if (s === RUNNABLE) return SCHED_OUT;
+    return user ? USERSPACE : HANDLING;
+  }
+
+  private flush(o: Open, ts: number): void {
+    if (ts > o.last) {
+      o.acc[o.cat] += ts - o.last;
+      o.last = ts;
+    }
+  }
+
+  private reasonIndex(isa: number, code: number, name: string | undefined): number {
+    const key = isa * 4294967296 + code;
+    let r = this.reasonKey.get(key);
+    if (r === undefined) {
+      r = this.reasons.length;
+      this.reasons.push({ reason: name ?? `reason ${code}`, isa: ISA[isa] ?? `isa ${isa}`, code, count: 0, stats: new DurationStats() });
+      this.reasonKey.set(key, r);
+    }
+    return r;
+  }
+
+  private onExit(b: EventBatch, i: number, reasonF: FieldDef, isaF: FieldDef | undefined, vcpuF: FieldDef | undefined,
+    resolve: ((get: (n: string) => bigint) => string | undefined) | undefined): void {
+    const tid = b.pid[i];
+    const ts = b.ts[i];
+    const cpu = b.cpu[i];
+    this.sched.markRunning(tid, cpu, ts);
+    this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1);
+    const code = readNumber(b, i, reasonF);
+    const isa = isaF ? readNumber(b, i, isaF) : 0;
+    let r = this.reasonKey.get(isa * 4294967296 + code);
+    if (r === undefined) {
+      const name = resolve?.((n) => (n === 'exit_reason' ? readBigInt(b, i, reasonF) : n === 'isa' && isaF ? readBigInt(b, i, isaF) : 0n));
+      r = this.reasonIndex(isa, code, name);
+    }
+    this.reasons[r].count++;
+    this.total++;
+    let t = this.threads.get(tid);
+    if (!t) this.threads.set(tid, (t = { count: 0, totalNs: 0, split: new Float64Array(4) }));
+    t.count++;
+    if (this.open.has(tid)) this.unpaired++;
+    this.open.set(tid, { start: ts, reason: r, cpu, last: ts, cat: HANDLING, user: false, acc: new Float64Array(4), ranInstead: [] });
+  }
+
+  private onUserspace(b: EventBatch, i: number): void {
+    const o = this.open.get(b.pid[i]);
+    if (!o) return;
+    this.flush(o, b.ts[i]);
+    o.user = true;
+    o.cat = USERSPACE;
+  }
+
+  private onEntry(b: EventBatch, i: number, vcpuF: FieldDef | undefined): void {
+    const tid = b.pid[i];
+    const ts = b.ts[i];
+    this.sched.markRunning(tid, b.cpu[i], ts);
+    this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1);
+    const o = this.open.get(tid);
+    if (!o) return;
+    this.open.delete(tid);
+    this.flush(o, ts);
+    const d = ts - o.start;
+    this.reasons[o.reason].stats.add(d);
+    const t = this.threads.get(tid)!;
+    t.totalNs += d;
+    for (let k = 0; k < 4; k++) t.split[k] += o.acc[k];
+    this.keepLongest({ ts: o.start, cpu: o.cpu, tid, reason: o.reason, durationNs: d, split: o.acc, ranInstead: o.ranInstead });
+  }
+
+  private keepLongest(l: Longest): void {
+    const rank = (x: Longest) => x.durationNs - x.split[HALTED];
+    const n = this.longestN;
+    if (this.longest.length >= 4 * n) {
+      this.longest.sort((a, b) => rank(b) - rank(a) || a.ts - b.ts);
+      this.longest.length = n;
+    }
+    if (this.longest.length >= n && rank(l) < rank(this.longest[n - 1] ?? l)) return;
+    this.longest.push(l);
+  }
+
+  finish(): ExitsResult {
+    this.unpaired += this.open.size;
+    const perThread = new Map<number, { count: number; totalNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number }>();
+    // count = every kvm_exit of the thread; times only over exits that reached their kvm_entry.
+    for (const [tid, t] of this.threads) {
+      perThread.set(tid, { count: t.count, totalNs: t.totalNs, handlingNs: t.split[HANDLING], scheduledOutNs: t.split[SCHED_OUT], userspaceNs: t.split[USERSPACE], haltedNs: t.split[HALTED] });
+    }
+    const rank = (x: Longest) => x.durationNs - x.split[HALTED];
+    const longest = this.longest.sort((a, b) => rank(b) - rank(a) || a.ts - b.ts).slice(0, this.longestN).map((l) => ({
+      ts: l.ts, cpu: l.cpu, tid: l.tid, reason: this.reasons[l.reason].reason, isa: this.reasons[l.reason].isa, durationNs: l.durationNs,
+      handlingNs: l.split[HANDLING], scheduledOutNs: l.split[SCHED_OUT], userspaceNs: l.split[USERSPACE], haltedNs: l.split[HALTED], ranInstead: l.ranInstead,
+    }));
+    const q = (s: DurationStats, p: number) => (s.count ? s.quantile(p) : null);
+    const byReason = this.reasons.map((r) => ({
+      reason: r.reason, isa: r.isa, code: r.code, count: r.count, totalNs: r.stats.total,
+      p50Ns: q(r.stats, 0.5), p90Ns: q(r.stats, 0.9), p99Ns: q(r.stats, 0.99), p999Ns: q(r.stats, 0.999), maxNs: r.stats.count ? r.stats.max : null, exact: r.stats.isExact,
+    })).sort((a, b) => b.count - a.count || a.code - b.code);
+    return { available: this.available, total: this.total, unpaired: this.unpaired, byReason, byThread: perThread, longest };
+  }
+}

@@ -1,16 +1,39 @@
 // One pass, many analyses: handlers register for the events they need (by name, optionally by
 // system) and are called per event in timestamp order, looked up by the event's format index —
-// so each event kind is routed once, not tested by every analysis.
+// so each event kind is routed once, not tested by every analysis. Text sources add formats while
+// they stream (an event first met on line 90,000); registrations apply to those too.
 import type { EventFormat, FieldDef } from '../ingest/tracedat/format-parser.js';
 import type { EventBatch } from '../model/event-batch.js';
 
 export type Handler = (b: EventBatch, i: number) => void;
 
-export class Dispatcher {
-  private readonly handlers: Handler[][];
+interface Registration {
+  name: string;
+  system?: string;
+  make: (fmt: EventFormat) => Handler | null;
+}
 
+export class Dispatcher {
+  private readonly handlers: Handler[][] = [];
+  private readonly regs: Registration[] = [];
+
+  /** `formats` is the source's own array: formats appended to it later are picked up. */
   constructor(readonly formats: EventFormat[]) {
-    this.handlers = formats.map(() => []);
+    this.extend();
+  }
+
+  /** Builds the handler lists of formats added since the last call. */
+  private extend(): void {
+    for (let i = this.handlers.length; i < this.formats.length; i++) {
+      const list: Handler[] = [];
+      const f = this.formats[i];
+      for (const r of this.regs) {
+        if (f.name !== r.name || (r.system !== undefined && f.system !== r.system)) continue;
+        const h = r.make(f);
+        if (h) list.push(h);
+      }
+      this.handlers.push(list);
+    }
   }
 
   /** Formats matching an event name (and system, when given). */
@@ -23,11 +46,14 @@ export class Dispatcher {
   }
 
   /**
-   * Registers `make(format)` for every format named `name`; `make` returns the handler for that
-   * format (so it can capture the format's field layouts) or null to skip it. Returns how many
-   * formats matched.
+   * Registers `make(format)` for every format named `name`, now and as formats are added; `make`
+   * returns the handler for that format (so it can capture the format's field layouts) or null to
+   * skip it. Returns how many formats matched so far (text sources add more while streaming:
+   * decide what was measured from the events counted, not from this number).
    */
   on(name: string, make: (fmt: EventFormat) => Handler | null, system?: string): number {
+    this.extend();
+    this.regs.push({ name, system, make });
     let n = 0;
     for (const i of this.find(name, system)) {
       const h = make(this.formats[i]);
@@ -40,11 +66,13 @@ export class Dispatcher {
   }
 
   run(b: EventBatch): void {
+    if (this.handlers.length < this.formats.length) this.extend();
     const hs = this.handlers;
     const fmt = b.fmt;
     for (let i = 0, n = b.length; i < n; i++) {
       const f = fmt[i];
       if (f < 0) continue;
+      if (f >= hs.length) this.extend();
       const list = hs[f];
       for (let k = 0; k < list.length; k++) list[k](b, i);
     }

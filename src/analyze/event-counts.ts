@@ -18,6 +18,8 @@ export interface EventCountsResult {
 export class EventCounts implements Analysis<EventCountsResult> {
   readonly id = 'event-counts';
   private names: string[] = [];
+  /** The source's format table: text sources append formats for events met during the stream. */
+  private formats: TraceSource['formats'] = [];
   private perFmt = new Float64Array(0);
   private perCpu = new Float64Array(0);
   private unknown = 0;
@@ -26,6 +28,7 @@ export class EventCounts implements Analysis<EventCountsResult> {
   private last = NaN;
 
   prepare(source: TraceSource): void {
+    this.formats = source.formats;
     this.names = source.formats.map((f) => `${f.system}:${f.name}`);
     this.perFmt = new Float64Array(this.names.length);
     this.perCpu = new Float64Array(Math.max(1, source.meta.cpus));
@@ -37,10 +40,16 @@ export class EventCounts implements Analysis<EventCountsResult> {
     if (this.total === 0) this.first = b.ts[0];
     this.last = b.ts[n - 1];
     this.total += n;
-    const perFmt = this.perFmt;
+    let perFmt = this.perFmt;
     for (let i = 0; i < n; i++) {
       const f = b.fmt[i];
-      if (f >= 0) perFmt[f]++;
+      if (f >= perFmt.length) {
+        const grown = new Float64Array(Math.max(f + 1, this.formats.length));
+        grown.set(this.perFmt);
+        this.perFmt = perFmt = grown;
+        this.names = this.formats.map((x) => `${x.system}:${x.name}`);
+        grown[f]++;
+      } else if (f >= 0) perFmt[f]++;
       else this.unknown++;
       const c = b.cpu[i];
       if (c >= this.perCpu.length) {

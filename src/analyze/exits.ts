@@ -6,10 +6,10 @@
 // Upstream: arch/x86/kvm/trace.h (kvm_exit, kvm_entry), include/trace/events/kvm.h
 // (kvm_userspace_exit); perf kvm stat's pairing (kvm-tracepoints.md §4.1) is the same exit → entry.
 import type { FieldDef } from '../ingest/tracedat/format-parser.js';
-import { makeSymbolResolver } from '../ingest/tracedat/symbol-tables.js';
 import type { EventBatch } from '../model/event-batch.js';
-import { readBigInt, readNumber } from '../model/field-access.js';
+import { readNumber } from '../model/field-access.js';
 import { fieldOf, type Dispatcher } from './dispatch.js';
+import type { ExitReasons } from './exit-reasons.js';
 import { RUNNABLE, RUNNING, SLEEPING, type SchedTracker, type ThreadState } from './sched-state.js';
 import { DurationStats } from './stats/duration-stats.js';
 import type { Threads } from './threads.js';
@@ -18,7 +18,6 @@ const HANDLING = 0;
 const SCHED_OUT = 1;
 const USERSPACE = 2;
 const HALTED = 3;
-const ISA: Record<number, string> = { 1: 'vmx', 2: 'svm' };
 
 interface Open {
   start: number;
@@ -32,7 +31,7 @@ interface Open {
   ranInstead: number[];
 }
 
-interface Reason { reason: string; isa: string; code: number; count: number; stats: DurationStats }
+interface Reason { count: number; stats: DurationStats }
 interface PerThread { count: number; totalNs: number; split: Float64Array }
 interface Longest { ts: number; cpu: number; tid: number; reason: number; durationNs: number; split: Float64Array; ranInstead: number[] }
 
@@ -49,21 +48,18 @@ export interface ExitsResult {
 export class Exits {
   private readonly open = new Map<number, Open>();
   private readonly reasons: Reason[] = [];
-  private readonly reasonKey = new Map<number, number>();
   private readonly threads = new Map<number, PerThread>();
   private longest: Longest[] = [];
   private total = 0;
   private unpaired = 0;
   readonly available: boolean;
 
-  constructor(d: Dispatcher, private readonly sched: SchedTracker, private readonly thr: Threads, private readonly longestN = 20) {
+  constructor(d: Dispatcher, private readonly sched: SchedTracker, private readonly thr: Threads, private readonly names: ExitReasons, private readonly longestN = 20) {
     this.available = d.on('kvm_exit', (fmt) => {
-      const reasonF = fieldOf(fmt, 'exit_reason');
-      if (!reasonF) return null;
-      const isaF = fieldOf(fmt, 'isa');
+      const reason = names.reader(fmt);
+      if (!reason) return null;
       const vcpuF = fieldOf(fmt, 'vcpu_id');
-      const resolve = makeSymbolResolver(fmt, 'exit_reason');
-      return (b, i) => this.onExit(b, i, reasonF, isaF, vcpuF, resolve);
+      return (b, i) => this.onExit(b, i, reason(b, i), vcpuF);
     }, 'kvm') > 0;
     d.on('kvm_entry', (fmt) => {
       const vcpuF = fieldOf(fmt, 'vcpu_id');
@@ -92,31 +88,13 @@ export class Exits {
     }
   }
 
-  private reasonIndex(isa: number, code: number, name: string | undefined): number {
-    const key = isa * 4294967296 + code;
-    let r = this.reasonKey.get(key);
-    if (r === undefined) {
-      r = this.reasons.length;
-      this.reasons.push({ reason: name ?? `reason ${code}`, isa: ISA[isa] ?? `isa ${isa}`, code, count: 0, stats: new DurationStats() });
-      this.reasonKey.set(key, r);
-    }
-    return r;
-  }
-
-  private onExit(b: EventBatch, i: number, reasonF: FieldDef, isaF: FieldDef | undefined, vcpuF: FieldDef | undefined,
-    resolve: ((get: (n: string) => bigint) => string | undefined) | undefined): void {
+  private onExit(b: EventBatch, i: number, r: number, vcpuF: FieldDef | undefined): void {
     const tid = b.pid[i];
     const ts = b.ts[i];
     const cpu = b.cpu[i];
     this.sched.markRunning(tid, cpu, ts);
     this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1);
-    const code = readNumber(b, i, reasonF);
-    const isa = isaF ? readNumber(b, i, isaF) : 0;
-    let r = this.reasonKey.get(isa * 4294967296 + code);
-    if (r === undefined) {
-      const name = resolve?.((n) => (n === 'exit_reason' ? readBigInt(b, i, reasonF) : n === 'isa' && isaF ? readBigInt(b, i, isaF) : 0n));
-      r = this.reasonIndex(isa, code, name);
-    }
+    while (this.reasons.length <= r) this.reasons.push({ count: 0, stats: new DurationStats() });
     this.reasons[r].count++;
     this.total++;
     let t = this.threads.get(tid);
@@ -171,14 +149,14 @@ export class Exits {
     }
     const rank = (x: Longest) => x.durationNs - x.split[HALTED];
     const longest = this.longest.sort((a, b) => rank(b) - rank(a) || a.ts - b.ts).slice(0, this.longestN).map((l) => ({
-      ts: l.ts, cpu: l.cpu, tid: l.tid, reason: this.reasons[l.reason].reason, isa: this.reasons[l.reason].isa, durationNs: l.durationNs,
+      ts: l.ts, cpu: l.cpu, tid: l.tid, reason: this.names.list[l.reason].reason, isa: this.names.list[l.reason].isa, durationNs: l.durationNs,
       handlingNs: l.split[HANDLING], scheduledOutNs: l.split[SCHED_OUT], userspaceNs: l.split[USERSPACE], haltedNs: l.split[HALTED], ranInstead: l.ranInstead,
     }));
     const q = (s: DurationStats, p: number) => (s.count ? s.quantile(p) : null);
-    const byReason = this.reasons.map((r) => ({
-      reason: r.reason, isa: r.isa, code: r.code, count: r.count, totalNs: r.stats.total,
+    const byReason = this.reasons.map((r, k) => ({
+      reason: this.names.list[k].reason, isa: this.names.list[k].isa, code: this.names.list[k].code, count: r.count, totalNs: r.stats.total,
       p50Ns: q(r.stats, 0.5), p90Ns: q(r.stats, 0.9), p99Ns: q(r.stats, 0.99), p999Ns: q(r.stats, 0.999), maxNs: r.stats.count ? r.stats.max : null, exact: r.stats.isExact,
-    })).sort((a, b) => b.count - a.count || a.code - b.code);
+    })).filter((r) => r.count > 0).sort((a, b) => b.count - a.count || a.code - b.code);
     return { available: this.available, total: this.total, unpaired: this.unpaired, byReason, byThread: perThread, longest };
   }
 }

@@ -4,9 +4,16 @@
 import type { TraceSource } from '../model/trace-source.js';
 import { Dispatcher } from './dispatch.js';
 import { EventCounts, type EventCountsResult } from './event-counts.js';
+import { ExitReasons } from './exit-reasons.js';
 import { Exits, type ExitsResult } from './exits.js';
+import { HaltPoll, type HaltPollThread } from './halt-poll.js';
+import { Ipis, type IpiResult } from './ipis.js';
+import { KernelSymbols } from './kernel-symbols.js';
 import { SchedTracker } from './sched-state.js';
+import { Scheduling, type SchedThread } from './scheduling.js';
+import { Spin, type SpinResult } from './spin.js';
 import { Threads, type VmInfo } from './threads.js';
+import { Timers, type TimersResult } from './timers.js';
 import type { Analysis } from './types.js';
 
 export interface AnalysisOptions {
@@ -18,6 +25,11 @@ export interface AnalysisResults {
   counts: EventCountsResult;
   vms: VmInfo[];
   exits: ExitsResult;
+  spin: SpinResult;
+  timers: TimersResult;
+  haltPoll: Map<number, HaltPollThread>;
+  scheduling: Map<number, SchedThread>;
+  ipis: IpiResult;
   comms: Map<number, string>;
 }
 
@@ -33,8 +45,19 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   const d = new Dispatcher(source.formats);
   const sched = new SchedTracker(d);
   const threads = new Threads(d, source, opts.vms);
-  const exits = new Exits(d, sched, threads);
+  const reasons = new ExitReasons();
+  const syms = new KernelSymbols(source.kallsyms);
+  const exits = new Exits(d, sched, threads, reasons);
+  const spin = new Spin(d, sched, threads, reasons, syms);
+  const timers = new Timers(d, syms);
+  const haltPoll = new HaltPoll(d);
+  const scheduling = new Scheduling(d, sched, threads);
+  const ipis = new Ipis(d);
   const counts = new EventCounts();
   runAnalyses(source, [counts], d);
-  return { counts: counts.finish(), exits: exits.finish(), vms: threads.vms(), comms: threads.comms };
+  const c = counts.finish();
+  return {
+    counts: c, exits: exits.finish(), vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timers.finish(),
+    haltPoll: haltPoll.finish(), scheduling: scheduling.finish(Number.isFinite(c.lastTs) ? c.lastTs : 0), ipis: ipis.finish(),
+  };
 }

@@ -36,7 +36,14 @@ function roleOf(comm: string): string | null {
 }
 
 export class Threads {
+  /**
+   * tid → name: the recorder's table (saved_cmdlines / perf COMM: the name at the end of the
+   * recording) where it has the thread, else the latest name the events carried.
+   */
   readonly comms = new Map<number, string>();
+  private readonly recorded: Map<number, string>;
+  /** vCPU number from a `CPU <n>/KVM` name the thread had at any time (QEMU renames, never back). */
+  private readonly vcpuByName = new Map<number, number>();
   /** Threads that appear in the stream (the recorder's comm table also lists long-gone ones). */
   private readonly seen = new Set<number>();
   private readonly parent = new Map<number, number>();
@@ -47,7 +54,8 @@ export class Threads {
   private userVms: Array<{ name: string; pid: number }> = [];
 
   constructor(d: Dispatcher, source: TraceSource, userVms: Array<{ name: string; pid: number }> = []) {
-    for (const [pid, comm] of source.comms) this.comms.set(pid, comm);
+    this.recorded = source.comms;
+    for (const [pid, comm] of source.comms) this.setName(pid, comm);
     this.tgids = source.tgids;
     this.userVms = userVms;
     d.on('sched_switch', (fmt) => {
@@ -95,7 +103,18 @@ export class Threads {
     if (pid <= 0) return;
     this.seen.add(pid);
     const comm = readString(b, i, commF);
-    if (comm && this.comms.get(pid) !== comm) this.comms.set(pid, comm);
+    if (comm && this.comms.get(pid) !== comm && !this.recorded.has(pid)) this.setName(pid, comm);
+    else if (comm && !this.vcpuByName.has(pid)) this.noteName(pid, comm);
+  }
+
+  private setName(pid: number, comm: string): void {
+    this.comms.set(pid, comm);
+    this.noteName(pid, comm);
+  }
+
+  private noteName(pid: number, comm: string): void {
+    const m = VCPU_NAME.exec(comm);
+    if (m) this.vcpuByName.set(pid, Number(m[1]));
   }
 
   /** The exit analysis saw `tid` run vCPU `vcpu` (kvm_entry/kvm_exit vcpu_id), or -1 without a field. */
@@ -104,15 +123,19 @@ export class Threads {
     if (vcpu >= 0 || !this.vcpuOf.has(tid)) this.vcpuOf.set(tid, vcpu);
   }
 
+  /** Is `tid` a vCPU thread, as far as the stream has told so far? */
+  isVcpu(tid: number): boolean {
+    return this.vcpuOf.has(tid) || this.vcpuByName.has(tid);
+  }
+
   /** Groups the vCPU threads into VMs (called once at the end of the stream). */
   vms(): VmInfo[] {
     const vcpuTids = new Set(this.vcpuOf.keys());
-    for (const [tid, comm] of this.comms) if (this.seen.has(tid) && VCPU_NAME.test(comm)) vcpuTids.add(tid);
+    for (const tid of this.vcpuByName.keys()) if (this.seen.has(tid)) vcpuTids.add(tid);
     const vcpuNumber = (tid: number): number => {
       const v = this.vcpuOf.get(tid);
       if (v !== undefined && v >= 0) return v;
-      const m = VCPU_NAME.exec(this.comms.get(tid) ?? '');
-      return m ? Number(m[1]) : -1;
+      return this.vcpuByName.get(tid) ?? -1;
     };
     const owners = new Map<number, string>(); // VMM pids: named by helper threads, or QEMU main threads
     const ownerOfThread = new Map<number, number>(); // helper/main thread tid → VMM pid

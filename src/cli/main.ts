@@ -6,6 +6,7 @@ import { InputError, UsageError } from '../diag/errors.js';
 import { analyze, parseFormats } from './commands/analyze.js';
 import { dump } from './commands/dump.js';
 import { info } from './commands/info.js';
+import { simulate } from './commands/simulate.js';
 import { VERSION } from './version.js';
 
 function fail(e: unknown, file?: string): never {
@@ -80,6 +81,24 @@ program
       info(file, process.stdout, o.buffer);
     } catch (e) {
       fail(e, file);
+    }
+  });
+
+program
+  .command('simulate')
+  .description('write a simulated KVM-host trace.dat whose right answers are known (and its truth as JSON)')
+  .argument('[scenario]', 'scenario name (see --list)')
+  .option('-o, --out <file>', 'trace.dat to write')
+  .option('--file-version <n>', 'trace.dat file version: 6 or 7 (--version is the program\'s own option)', '7')
+  .option('--seed <n>', 'PRNG seed (default 1)')
+  .option('--truth <file>', 'also write the scenario truth as JSON')
+  .option('--list', 'list the scenarios')
+  .addHelpText('after', '\nExamples:\n  kvmtrace simulate --list\n  kvmtrace simulate one-long-exit -o /tmp/one.dat --truth /tmp/one.json\n  kvmtrace simulate stacked-spinning -o s.dat --file-version 6')
+  .action((name: string | undefined, o: { out?: string; fileVersion?: string; seed?: string; truth?: string; list?: boolean }) => {
+    try {
+      simulate(name, { ...o, version: o.fileVersion }, process.stdout);
+    } catch (e) {
+      fail(e, o.out);
     }
   });
 

@@ -12,6 +12,22 @@ export interface LostRecord {
   beforeTs: number;
 }
 
+/** CPU placement from perf.data's CPU_TOPOLOGY, NUMA_TOPOLOGY and CACHE features. */
+export interface CpuTopology {
+  /** Per CPU (index = CPU number): socket (package), die and core ids; die -1 when not recorded. */
+  cpus: Array<{ cpu: number; socket: number; die: number; core: number }>;
+  /** Package ("core siblings") CPU lists, e.g. `0-15,32-47`. */
+  packages: string[];
+  /** Die CPU lists when recorded. */
+  dies?: string[];
+  /** Core ("thread siblings") CPU lists. */
+  cores: string[];
+  /** NUMA node → CPUs (memory in kB). */
+  numa?: Array<{ node: number; cpus: number[]; memTotalKb: number; memFreeKb: number }>;
+  /** Caches with the CPUs sharing each (the highest level's groups are the LLC domains). */
+  caches?: Array<{ level: number; type: string; size: string; lineSize: number; sets: number; ways: number; cpus: number[] }>;
+}
+
 export interface TraceMeta {
   format: string;
   version: string;
@@ -28,11 +44,27 @@ export interface TraceMeta {
   buffers: string[];
   hostname?: string;
   uname?: string;
+  /** Kernel release of the recording host (perf OSRELEASE). */
+  osrelease?: string;
+  /** Recorder command line (perf CMDLINE). */
+  cmdline?: string;
+  /** CPUs present / online on the recording host (perf NRCPUS). */
+  nrCpusAvail?: number;
+  nrCpusOnline?: number;
+  /** Host CPU topology when the recorder saved it (perf.data). */
+  topology?: CpuTopology;
   littleEndian: boolean;
   longSize: number;
   pageSize?: number;
   /** Format-specific facts for `kvmtrace info` (label → value), in display order. */
   details: Array<[string, string]>;
+}
+
+/** Text inputs: lines that were neither events nor headers, per reason, with the first examples. */
+export interface UnparsedLines {
+  lines: number;
+  byReason: Record<string, number>;
+  examples: Array<{ line: number; text: string; reason: string }>;
 }
 
 export interface TraceSource {
@@ -42,10 +74,14 @@ export interface TraceSource {
   comms: Map<number, string>;
   /** tid → process id (tgid) when the input says (perf samples, perf `-F +pid`, ftrace record-tgid). */
   tgids?: Map<number, number>;
+  /** Text inputs: the lines not understood (absent for binary inputs). */
+  unparsed?: UnparsedLines;
   /** kallsyms text when the file carries one. */
   kallsyms: string;
   /** trace_printk formats text (`0xaddr : "fmt"` lines) when the file carries one. */
   printk?: string;
+  /** tid → process id (tgid) when the input tells threads and processes apart (perf.data). */
+  tgid?: Map<number, number>;
   diag: Diagnostics;
   /** Per-CPU lost-event records (in stream order). */
   lost: LostRecord[];

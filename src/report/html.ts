@@ -2,6 +2,7 @@
 // leaving the page. Every string from the trace goes through escapeHtml.
 import { reportCharts, renderSvg } from './charts.js';
 import { escapeHtml as h } from './escape.js';
+import { analysesHtml } from './html-analyses.js';
 import type { Report } from './model.js';
 import { fmtCount, fmtDuration, fmtSeconds, inputRows, pct } from './text.js';
 
@@ -12,7 +13,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}
 .sev-data-loss{color:#b00020;font-weight:600}.sev-warning{color:#a05a00}.muted{color:#666}
 figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}`;
 
-function table(head: string[], rows: Array<Array<string | { n: string }>>): string {
+export function table(head: string[], rows: Array<Array<string | { n: string }>>): string {
   const cell = (c: string | { n: string }) => (typeof c === 'string' ? `<td>${c}</td>` : `<td class="n">${c.n}</td>`);
   return `<table><thead><tr>${head.map((x) => `<th>${h(x)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
@@ -62,6 +63,7 @@ export async function toHtml(r: Report): Promise<string> {
     ])));
     if (r.exits.unpaired) parts.push(`<p class="muted">${fmtCount(r.exits.unpaired)} exits had no matching kvm_entry (no duration).</p>`);
   }
+  parts.push(analysesHtml(r));
   parts.push('<h2>Events</h2>', figure('events'));
   parts.push(table(['event', 'count'], r.events.byEvent.map((e) => [h(e.event), { n: fmtCount(e.count) }])));
   parts.push(table(['CPU', 'events'], r.events.byCpu.map((c) => [String(c.cpu), { n: fmtCount(c.count) }])));

@@ -4,6 +4,7 @@ import type { DiagEntry } from '../diag/diagnostics.js';
 import type { AnalysisResults } from '../analyze/run.js';
 import type { VmInfo } from '../analyze/threads.js';
 import type { TraceSource } from '../model/trace-source.js';
+import { analysisSections, type AnalysisSections } from './analysis-sections.js';
 
 export const SCHEMA = 'kvmtrace/1';
 
@@ -28,6 +29,8 @@ export interface ReportInput {
   buffer: string;
   buffers: string[];
   host?: string;
+  /** Text inputs: lines that were neither events nor headers (0 for binary inputs). */
+  unparsedLines: number;
 }
 
 export interface ExitReason {
@@ -63,6 +66,15 @@ export interface Report {
     byVcpu: Array<{ vm: number | null; vcpu: number | null; tid: number; comm: string; count: number; totalNs: number } & ExitSplit>;
     longest: Array<{ tsNs: bigint; cpu: number; vm: number | null; vcpu: number | null; tid: number; comm: string; reason: string; isa: string; durationNs: number; ranInstead: string[] } & ExitSplit>;
   };
+  spin: AnalysisSections['spin'];
+  timers: AnalysisSections['timers'];
+  haltPoll: AnalysisSections['haltPoll'];
+  scheduling: AnalysisSections['scheduling'];
+  ipis: AnalysisSections['ipis'];
+  /** Filled by the verdicts issue. */
+  verdicts: unknown[];
+  /** Analyses that could not run: the events they need and how to record them. */
+  missing: AnalysisSections['missing'];
   dataQuality: { diagnostics: DiagEntry[]; lost: Array<{ cpu: number; count: number; atNs: bigint | null }> };
 }
 
@@ -72,6 +84,7 @@ export function buildReport(file: string, src: TraceSource, res: AnalysisResults
   const where = new Map<number, { vm: number; vcpu: number }>();
   for (const vm of res.vms) for (const v of vm.vcpus) where.set(v.tid, { vm: vm.id, vcpu: v.vcpu });
   const comm = (tid: number) => res.comms.get(tid) ?? '';
+  const sections = analysisSections(res, (tid) => ({ vm: where.get(tid)?.vm ?? null, vcpu: where.get(tid)?.vcpu ?? null }), (tid) => where.has(tid), m.baseNs);
   const abs = (rel: number) => (Number.isFinite(rel) ? m.baseNs + BigInt(rel) : null);
   let lostEvents = 0;
   let lostUnknown = 0;
@@ -99,11 +112,12 @@ export function buildReport(file: string, src: TraceSource, res: AnalysisResults
       buffer: m.buffer,
       buffers: m.buffers,
       host: m.hostname,
+      unparsedLines: src.unparsed?.lines ?? 0,
     },
     vms: res.vms,
     events: { byEvent: counts.byEvent, byCpu: counts.byCpu, unknownEvents: counts.unknownEvents },
     exits: {
-      available: res.exits.available,
+      available: res.exits.available || res.exits.total > 0,
       total: res.exits.total,
       unpaired: res.exits.unpaired,
       byReason: res.exits.byReason,
@@ -113,6 +127,13 @@ export function buildReport(file: string, src: TraceSource, res: AnalysisResults
         ...l, tsNs: m.baseNs + BigInt(ts), vm: where.get(l.tid)?.vm ?? null, vcpu: where.get(l.tid)?.vcpu ?? null, comm: comm(l.tid), ranInstead: ranInstead.map(comm),
       })),
     },
+    spin: sections.spin,
+    timers: sections.timers,
+    haltPoll: sections.haltPoll,
+    scheduling: sections.scheduling,
+    ipis: sections.ipis,
+    verdicts: [],
+    missing: sections.missing,
     dataQuality: {
       diagnostics: src.diag.list(),
       lost: src.lost.map((l) => ({ cpu: l.cpu, count: l.count, atNs: abs(l.beforeTs) })),

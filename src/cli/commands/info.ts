@@ -18,7 +18,7 @@ export function info(file: string, out: Writable, buffer?: string): void {
     const lines: string[] = [];
     const kv = (k: string, v: string) => lines.push(`${k.padEnd(20)} ${escapeTerm(v)}`);
     kv('file', file);
-    kv('format', `${m.format} v${m.version}`);
+    kv('format', m.version ? `${m.format} v${m.version}` : m.format);
     for (const [k, v] of m.details) kv(k, v);
     kv('clock', m.clock + (m.clockIsNs ? '' : ' (raw counts, not ns)'));
     kv('CPUs', String(m.cpus));

@@ -1,0 +1,46 @@
+// Names of kvm_exit reasons from the trace's own format: the `__print_symbolic` table its print fmt
+// selects by `isa` (VMX when 1, SVM otherwise). One cache per (isa, code); shared by every analysis
+// that classifies exits (exits, spin, ipis).
+import type { EventFormat, FieldDef } from '../ingest/tracedat/format-parser.js';
+import { makeSymbolResolver } from '../ingest/tracedat/symbol-tables.js';
+import type { EventBatch } from '../model/event-batch.js';
+import { readBigInt, readNumber } from '../model/field-access.js';
+import { fieldOf } from './dispatch.js';
+
+const ISA: Record<number, string> = { 1: 'vmx', 2: 'svm' };
+
+export interface ReasonInfo {
+  index: number;
+  reason: string;
+  isa: string;
+  code: number;
+}
+
+/** Reasons seen so far, numbered in order of appearance (one list per analysis run). */
+export class ExitReasons {
+  readonly list: ReasonInfo[] = [];
+  private readonly byKey = new Map<number, number>();
+
+  /** A reader of one kvm_exit format: event → reason index. Null when the format has no exit_reason. */
+  reader(fmt: EventFormat): ((b: EventBatch, i: number) => number) | null {
+    const reasonF = fieldOf(fmt, 'exit_reason');
+    if (!reasonF) return null;
+    const isaF = fieldOf(fmt, 'isa');
+    const resolve = makeSymbolResolver(fmt, 'exit_reason');
+    return (b, i) => this.indexOf(b, i, reasonF, isaF, resolve);
+  }
+
+  private indexOf(b: EventBatch, i: number, reasonF: FieldDef, isaF: FieldDef | undefined,
+    resolve: ((get: (n: string) => bigint) => string | undefined) | undefined): number {
+    const code = readNumber(b, i, reasonF);
+    const isa = isaF ? readNumber(b, i, isaF) : 0;
+    const key = isa * 4294967296 + code;
+    const hit = this.byKey.get(key);
+    if (hit !== undefined) return hit;
+    const name = resolve?.((n) => (n === 'exit_reason' ? readBigInt(b, i, reasonF) : n === 'isa' && isaF ? readBigInt(b, i, isaF) : 0n));
+    const index = this.list.length;
+    this.list.push({ index, reason: name ?? `reason ${code}`, isa: ISA[isa] ?? (isaF ? `isa ${isa}` : 'unknown'), code });
+    this.byKey.set(key, index);
+    return index;
+  }
+}

@@ -1,0 +1,93 @@
+// Spinning vCPUs (docs/analyses.md "Spinning"): kvm_vcpu_on_spin calls recorded by the function
+// tracer (ftrace `function` events whose ip is kvm_vcpu_on_spin) or by a kprobe named after it,
+// PAUSE exits, PLE window changes, and — at each spin — which other vCPU threads were runnable but
+// not running (lock-holder preemption when one of them belongs to the same VM).
+// Upstream: virt/kvm/kvm_main.c kvm_vcpu_on_spin; arch/x86/kvm/vmx/vmx.c handle_pause; trace.h
+// kvm_ple_window_update; kvm-tracepoints.md §2.10, §2.22, §5.7.
+import { readBigInt } from '../model/field-access.js';
+import { fieldOf, type Dispatcher } from './dispatch.js';
+import type { ExitReasons } from './exit-reasons.js';
+import type { KernelSymbols } from './kernel-symbols.js';
+import { RUNNABLE, type SchedTracker } from './sched-state.js';
+import type { Threads } from './threads.js';
+
+const PAUSE_NAMES = new Set(['PAUSE_INSTRUCTION', 'pause']);
+
+export interface SpinThread {
+  onSpinEvents: number;
+  pauseExits: number;
+  pleGrow: number;
+  pleShrink: number;
+  /** Sorted tids of the other vCPU threads runnable-but-waiting at a spin → number of spins. */
+  waitingSets: Map<string, number>;
+}
+
+export interface SpinResult {
+  /** Which evidence the trace carries. */
+  hasOnSpin: boolean;
+  hasExits: boolean;
+  hasPle: boolean;
+  byThread: Map<number, SpinThread>;
+}
+
+export class Spin {
+  private readonly r: SpinResult = { hasOnSpin: false, hasExits: false, hasPle: false, byThread: new Map() };
+  private readonly runnableVcpus = new Set<number>();
+  private readonly isPause: boolean[] = [];
+
+  constructor(d: Dispatcher, sched: SchedTracker, private readonly threads: Threads, reasons: ExitReasons, syms: KernelSymbols) {
+    const fn = d.on('function', (fmt) => {
+      const ip = fieldOf(fmt, 'ip');
+      if (!ip) return null;
+      return (b, i) => {
+        if (syms.nameOf(readBigInt(b, i, ip)) === 'kvm_vcpu_on_spin') this.onSpin(b.pid[i]);
+      };
+    }, 'ftrace');
+    const probe = d.on('kvm_vcpu_on_spin', () => (b, i) => this.onSpin(b.pid[i]));
+    this.r.hasOnSpin = fn + probe > 0;
+    this.r.hasExits = d.on('kvm_exit', (fmt) => {
+      const reason = reasons.reader(fmt);
+      if (!reason) return null;
+      return (b, i) => {
+        const k = reason(b, i);
+        let p = this.isPause[k];
+        if (p === undefined) p = this.isPause[k] = PAUSE_NAMES.has(reasons.list[k].reason);
+        if (p) this.thread(b.pid[i]).pauseExits++;
+      };
+    }, 'kvm') > 0;
+    for (const name of ['kvm_ple_window_update', 'kvm_ple_window']) {
+      this.r.hasPle = d.on(name, (fmt) => {
+        const oldF = fieldOf(fmt, 'old');
+        const newF = fieldOf(fmt, 'new');
+        if (!oldF || !newF) return null;
+        return (b, i) => {
+          const t = this.thread(b.pid[i]);
+          if (readBigInt(b, i, newF) > readBigInt(b, i, oldF)) t.pleGrow++;
+          else t.pleShrink++;
+        };
+      }, 'kvm') > 0 || this.r.hasPle;
+    }
+    sched.subscribe((t) => {
+      if (t.to === RUNNABLE && this.threads.isVcpu(t.tid)) this.runnableVcpus.add(t.tid);
+      else this.runnableVcpus.delete(t.tid);
+    });
+  }
+
+  private thread(tid: number): SpinThread {
+    let t = this.r.byThread.get(tid);
+    if (!t) this.r.byThread.set(tid, (t = { onSpinEvents: 0, pauseExits: 0, pleGrow: 0, pleShrink: 0, waitingSets: new Map() }));
+    return t;
+  }
+
+  private onSpin(tid: number): void {
+    const t = this.thread(tid);
+    t.onSpinEvents++;
+    if (this.runnableVcpus.size === 0 || (this.runnableVcpus.size === 1 && this.runnableVcpus.has(tid))) return;
+    const key = [...this.runnableVcpus].filter((x) => x !== tid).sort((a, b) => a - b).join(',');
+    t.waitingSets.set(key, (t.waitingSets.get(key) ?? 0) + 1);
+  }
+
+  finish(): SpinResult {
+    return this.r;
+  }
+}

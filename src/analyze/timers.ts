@@ -1,0 +1,90 @@
+// Timer fire latency (docs/analyses.md "Timers"): kvm_wait_lapic_expire deltas per vCPU (the sign
+// of the number decides late or early: trace-cmd prints `delta -2907 (late)` on some kernels), and
+// the injection latency from hrtimer_expire_entry of apic_timer_fn to the next kvm_entry of the
+// vCPU thread it concerns (the thread it woke, else the one it interrupted).
+// Upstream: arch/x86/kvm/lapic.c (kvm_wait_lapic_expire, apic_timer_fn), include/trace/events/timer.h.
+import { readBigInt, readNumber } from '../model/field-access.js';
+import { fieldOf, type Dispatcher } from './dispatch.js';
+import type { KernelSymbols } from './kernel-symbols.js';
+import { DurationStats } from './stats/duration-stats.js';
+import { SignedStats } from './stats/signed-stats.js';
+
+export interface TimersResult {
+  lapicAvailable: boolean;
+  injectionAvailable: boolean;
+  lapic: SignedStats;
+  lapicByThread: Map<number, SignedStats>;
+  maxLate: { ns: number; ts: number; tid: number } | null;
+  injection: DurationStats;
+  injectionByThread: Map<number, DurationStats>;
+  worstInjection: { ns: number; ts: number; tid: number; cpu: number } | null;
+}
+
+export class Timers {
+  private readonly r: TimersResult = {
+    lapicAvailable: false, injectionAvailable: false, lapic: new SignedStats(), lapicByThread: new Map(), maxLate: null,
+    injection: new DurationStats(), injectionByThread: new Map(), worstInjection: null,
+  };
+  /** CPU → the apic timer being expired there: its start and the thread it woke (-1 none yet). */
+  private readonly firing = new Map<number, { ts: number; interrupted: number; woken: number }>();
+  /** vCPU thread → time its timer fired, until its next kvm_entry. */
+  private readonly awaiting = new Map<number, { ts: number; cpu: number }>();
+
+  constructor(d: Dispatcher, syms: KernelSymbols) {
+    this.r.lapicAvailable = d.on('kvm_wait_lapic_expire', (fmt) => {
+      const delta = fieldOf(fmt, 'delta');
+      if (!delta) return null;
+      return (b, i) => {
+        const v = Number(readBigInt(b, i, delta));
+        const tid = b.pid[i];
+        this.r.lapic.add(v);
+        let s = this.r.lapicByThread.get(tid);
+        if (!s) this.r.lapicByThread.set(tid, (s = new SignedStats()));
+        s.add(v);
+        if (v > 0 && (!this.r.maxLate || v > this.r.maxLate.ns)) this.r.maxLate = { ns: v, ts: b.ts[i], tid };
+      };
+    }, 'kvm') > 0;
+    const entryHooks = d.on('hrtimer_expire_entry', (fmt) => {
+      const fn = fieldOf(fmt, 'function');
+      if (!fn) return null;
+      return (b, i) => {
+        if (syms.nameOf(readBigInt(b, i, fn)) !== 'apic_timer_fn') return;
+        this.firing.set(b.cpu[i], { ts: b.ts[i], interrupted: b.pid[i], woken: -1 });
+      };
+    }, 'timer');
+    d.on('hrtimer_expire_exit', () => (b, i) => {
+      const f = this.firing.get(b.cpu[i]);
+      if (!f) return;
+      this.firing.delete(b.cpu[i]);
+      const target = f.woken >= 0 ? f.woken : f.interrupted;
+      if (target > 0 && !this.awaiting.has(target)) this.awaiting.set(target, { ts: f.ts, cpu: b.cpu[i] });
+    }, 'timer');
+    for (const ev of ['sched_wakeup', 'sched_waking']) {
+      d.on(ev, (fmt) => {
+        const pid = fieldOf(fmt, 'pid');
+        if (!pid) return null;
+        return (b, i) => {
+          const f = this.firing.get(b.cpu[i]);
+          if (f && f.woken < 0) f.woken = readNumber(b, i, pid);
+        };
+      }, 'sched');
+    }
+    d.on('kvm_entry', () => (b, i) => {
+      const tid = b.pid[i];
+      const a = this.awaiting.get(tid);
+      if (!a) return;
+      this.awaiting.delete(tid);
+      const ns = b.ts[i] - a.ts;
+      this.r.injection.add(ns);
+      let s = this.r.injectionByThread.get(tid);
+      if (!s) this.r.injectionByThread.set(tid, (s = new DurationStats()));
+      s.add(ns);
+      if (!this.r.worstInjection || ns > this.r.worstInjection.ns) this.r.worstInjection = { ns, ts: a.ts, tid, cpu: a.cpu };
+    }, 'kvm');
+    this.r.injectionAvailable = entryHooks > 0 && d.find('kvm_entry').length > 0;
+  }
+
+  finish(): TimersResult {
+    return this.r;
+  }
+}

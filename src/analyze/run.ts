@@ -5,6 +5,7 @@ import type { TraceSource } from '../model/trace-source.js';
 import { Dispatcher } from './dispatch.js';
 import { EventCounts, type EventCountsResult } from './event-counts.js';
 import { ExitReasons } from './exit-reasons.js';
+import { ExitDetails, type ExitDetailsResult } from './exit-details.js';
 import { Exits, type ExitsResult } from './exits.js';
 import { HaltPoll, type HaltPollThread } from './halt-poll.js';
 import { Ipis, type IpiResult } from './ipis.js';
@@ -25,6 +26,8 @@ export interface AnalysisResults {
   counts: EventCountsResult;
   vms: VmInfo[];
   exits: ExitsResult;
+  exitDetails: ExitDetailsResult;
+  reasons: ExitReasons;
   spin: SpinResult;
   timers: TimersResult;
   haltPoll: Map<number, HaltPollThread>;
@@ -48,6 +51,7 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   const reasons = new ExitReasons();
   const syms = new KernelSymbols(source.kallsyms);
   const exits = new Exits(d, sched, threads, reasons);
+  const details = new ExitDetails(d, reasons);
   const spin = new Spin(d, sched, threads, reasons, syms);
   const timers = new Timers(d, syms);
   const haltPoll = new HaltPoll(d);
@@ -57,7 +61,7 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   runAnalyses(source, [counts], d);
   const c = counts.finish();
   return {
-    counts: c, exits: exits.finish(), vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timers.finish(),
+    counts: c, exits: exits.finish(), exitDetails: details.finish(), reasons, vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timers.finish(),
     haltPoll: haltPoll.finish(), scheduling: scheduling.finish(Number.isFinite(c.lastTs) ? c.lastTs : 0), ipis: ipis.finish(),
   };
 }

@@ -33,6 +33,24 @@ export function reportCharts(r: Report): Chart[] {
       spec: horizontalBars(r.exits.byReason.slice(0, 20).map((e) => ({ label: e.reason, count: e.count })), 'exit reason', 'exits'),
     });
   }
+  if (r.exits.rate.counts.length > 1) {
+    const binMs = r.exits.rate.binNs / 1e6;
+    charts.push({
+      id: 'exit-rate',
+      title: `VM exits per second over time (${binMs} ms bins)`,
+      spec: {
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        width: 620,
+        height: 160,
+        data: { values: r.exits.rate.counts.map((c, i) => ({ t: (i * binMs) / 1000, rate: (c * 1000) / binMs })) },
+        mark: { type: 'line', interpolate: 'step-after', color: '#4c78a8' },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: 'seconds from the first exit' },
+          y: { field: 'rate', type: 'quantitative', title: 'exits/s' },
+        },
+      },
+    });
+  }
   if (r.events.byEvent.length > 0) {
     charts.push({
       id: 'events',

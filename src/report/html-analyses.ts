@@ -72,3 +72,18 @@ export function analysesHtml(r: Report): string {
   }
   return out.join('\n');
 }
+
+/** What the exits touched: MSRs, I/O ports, MMIO addresses, guest RIP hot spots. */
+export function exitTargetsHtml(r: Report): string {
+  const out: string[] = [];
+  const e = r.exits;
+  if (e.msrs.length) out.push('<h3>MSRs accessed (kvm_msr)</h3>', table(['MSR', 'name', 'reads', 'writes'], e.msrs.map((m) => [m.msr, m.name ?? '–', n(m.reads), n(m.writes)])));
+  if (e.ioPorts.length) out.push('<h3>I/O ports (kvm_pio)</h3>', table(['port', 'reads', 'writes'], e.ioPorts.map((p) => [p.port, n(p.reads), n(p.writes)])));
+  if (e.mmio.length) out.push('<h3>MMIO addresses (kvm_mmio)</h3>', table(['guest physical address', 'reads', 'writes'], e.mmio.map((m) => [m.gpa, n(m.reads), n(m.writes)])));
+  const rips = e.hotRips.filter((x) => x.rips.length).slice(0, 6);
+  if (rips.length) {
+    out.push('<h3>Guest RIP hot spots</h3>');
+    out.push(table(['reason', 'guest RIP', 'exits'], rips.flatMap((x) => x.rips.slice(0, 5).map((p) => [h(x.reason), p.rip, n(p.count)]))));
+  }
+  return out.join('\n');
+}

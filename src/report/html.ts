@@ -2,7 +2,7 @@
 // leaving the page. Every string from the trace goes through escapeHtml.
 import { reportCharts, renderSvg } from './charts.js';
 import { escapeHtml as h } from './escape.js';
-import { analysesHtml } from './html-analyses.js';
+import { analysesHtml, exitTargetsHtml } from './html-analyses.js';
 import type { Report } from './model.js';
 import { fmtCount, fmtDuration, fmtSeconds, inputRows, pct } from './text.js';
 
@@ -57,10 +57,12 @@ export async function toHtml(r: Report): Promise<string> {
       { n: ns(v.handlingNs) }, { n: ns(v.scheduledOutNs) }, { n: ns(v.userspaceNs) }, { n: ns(v.haltedNs) },
     ])));
     parts.push('<h3>Longest exits (by time not halted)</h3>');
-    parts.push(table(['time (s)', 'CPU', 'VM', 'vCPU', 'reason', 'duration', 'handling', 'scheduled out', 'user space', 'halted', 'ran instead'], r.exits.longest.map((l) => [
+    parts.push(table(['time (s)', 'CPU', 'VM', 'vCPU', 'reason', 'duration', 'handling', 'scheduled out', 'user space', 'halted', 'ran instead'], r.exits.longest.slice(0, 10).map((l) => [
       fmtSeconds(l.tsNs), String(l.cpu), vmName(l.vm), l.vcpu === null ? '–' : String(l.vcpu), h(l.reason), { n: ns(l.durationNs) },
       { n: ns(l.handlingNs) }, { n: ns(l.scheduledOutNs) }, { n: ns(l.userspaceNs) }, { n: ns(l.haltedNs) }, h(l.ranInstead.join(', ')),
     ])));
+    parts.push(figure('exit-rate'));
+    parts.push(exitTargetsHtml(r));
     if (r.exits.unpaired) parts.push(`<p class="muted">${fmtCount(r.exits.unpaired)} exits had no matching kvm_entry (no duration).</p>`);
   }
   parts.push(analysesHtml(r));

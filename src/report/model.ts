@@ -65,6 +65,13 @@ export interface Report {
     byReason: ExitReason[];
     byVcpu: Array<{ vm: number | null; vcpu: number | null; tid: number; comm: string; count: number; totalNs: number } & ExitSplit>;
     longest: Array<{ tsNs: bigint; cpu: number; vm: number | null; vcpu: number | null; tid: number; comm: string; reason: string; isa: string; durationNs: number; ranInstead: string[] } & ExitSplit>;
+    /** Guest RIPs that exit most, per reason (top 10). */
+    hotRips: Array<{ reason: string; isa: string; rips: Array<{ rip: string; count: number }> }>;
+    msrs: Array<{ msr: string; name: string | null; reads: number; writes: number }>;
+    ioPorts: Array<{ port: string; reads: number; writes: number }>;
+    mmio: Array<{ gpa: string; reads: number; writes: number }>;
+    /** Exits per bin of `binNs` from `startNs`. */
+    rate: { binNs: number; startNs: bigint | null; counts: number[] };
   };
   spin: AnalysisSections['spin'];
   timers: AnalysisSections['timers'];
@@ -126,6 +133,13 @@ export function buildReport(file: string, src: TraceSource, res: AnalysisResults
       longest: res.exits.longest.map(({ ts, ranInstead, ...l }) => ({
         ...l, tsNs: m.baseNs + BigInt(ts), vm: where.get(l.tid)?.vm ?? null, vcpu: where.get(l.tid)?.vcpu ?? null, comm: comm(l.tid), ranInstead: ranInstead.map(comm),
       })),
+      hotRips: [...res.exitDetails.ripsByReason].map(([k, rips]) => ({
+        reason: res.reasons.list[k].reason, isa: res.reasons.list[k].isa, rips: rips.map(([rip, count]) => ({ rip, count })),
+      })).sort((a, b) => (b.rips[0]?.count ?? 0) - (a.rips[0]?.count ?? 0)),
+      msrs: res.exitDetails.msrs.map((x) => ({ ...x, msr: `0x${x.msr.toString(16)}` })),
+      ioPorts: res.exitDetails.ports.map((x) => ({ ...x, port: `0x${x.port.toString(16)}` })),
+      mmio: res.exitDetails.mmio,
+      rate: { binNs: res.exitDetails.rate.binNs, startNs: res.exitDetails.rate.counts.length ? m.baseNs + BigInt(res.exitDetails.rate.startTs) : null, counts: res.exitDetails.rate.counts },
     },
     spin: sections.spin,
     timers: sections.timers,

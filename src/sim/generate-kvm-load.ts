@@ -8,6 +8,7 @@
 
 import { statSync } from 'node:fs';
 import { loadFormatSet } from './format-set.js';
+import { rng } from './rng.js';
 import type { FormatSet } from './format-set.js';
 import { TraceDatWriter } from './tracedat-writer.js';
 import type { WriterOptions } from './tracedat-writer.js';
@@ -34,18 +35,6 @@ export interface KvmLoadResult {
   seconds: number;
   mbPerSec: number;
   counts: Record<string, number>;
-}
-
-/** Mulberry32: small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 class Template {

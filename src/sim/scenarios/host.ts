@@ -7,17 +7,7 @@
 import type { FieldValue } from '../../model/payload-encoder.js';
 import type { Isa, ScenarioEvent } from './types.js';
 
-/** Mulberry32: small deterministic PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../rng.js';
 
 /** Integer in [lo, hi] from a PRNG. */
 export function between(r: () => number, lo: number, hi: number): number {

@@ -5,6 +5,10 @@ import type { TraceSource } from '../model/trace-source.js';
 import { FileSource } from './io/byte-source.js';
 import { isTraceDat, openTraceDat } from './tracedat/open.js';
 import { traceDatSource } from './tracedat/source.js';
+import { perfImporter } from './perf/index.js';
+import { wrapperOf } from './text/chunks.js';
+import { TEXT_IMPORTERS, type StreamInput } from './text/index.js';
+import { openWrapped } from './text/wrapped.js';
 
 export interface OpenOptions {
   buffer?: string;
@@ -16,6 +20,8 @@ export interface Importer {
   description: string;
   sniff(head: Uint8Array): boolean;
   open(src: FileSource, path: string, opts: OpenOptions): TraceSource;
+  /** Streaming importers (text) also open a decompressed stream (gzip/zstd wrapped input). */
+  openStream?(head: Uint8Array, input: StreamInput, path: string, opts: OpenOptions): TraceSource;
 }
 
 export const IMPORTERS: Importer[] = [
@@ -25,6 +31,9 @@ export const IMPORTERS: Importer[] = [
     sniff: isTraceDat,
     open: (src, path, opts) => traceDatSource(src, openTraceDat(src, path), opts),
   },
+  perfImporter,
+  // Text: tracefs trace/trace_pipe, trace-cmd report, perf script, pasted excerpts (src/ingest/text/).
+  ...TEXT_IMPORTERS,
 ];
 
 const HEAD_BYTES = 4096;
@@ -45,8 +54,10 @@ export function openInput(path: string, opts: OpenOptions = {}): TraceSource {
   try {
     const head = src.read(0, HEAD_BYTES);
     if (head.length === 0) throw new InputError('file is empty', 0);
+    const wrapper = wrapperOf(head);
+    if (wrapper) return openWrapped(src, path, wrapper, opts, detect, HEAD_BYTES);
     const imp = detect(head);
-    if (!imp) throw new InputError('unrecognised input format (not a trace.dat)', 0);
+    if (!imp) throw new InputError('unrecognised input format (not a trace.dat, perf.data or trace text)', 0);
     return imp.open(src, path, opts);
   } catch (e) {
     src.close();

@@ -80,8 +80,6 @@ export interface TraceSource {
   kallsyms: string;
   /** trace_printk formats text (`0xaddr : "fmt"` lines) when the file carries one. */
   printk?: string;
-  /** tid → process id (tgid) when the input tells threads and processes apart (perf.data). */
-  tgid?: Map<number, number>;
   diag: Diagnostics;
   /** Per-CPU lost-event records (in stream order). */
   lost: LostRecord[];

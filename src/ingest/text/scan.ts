@@ -1,0 +1,457 @@
+// The one line scanner behind every text grammar. It finds the timestamp anchor — the first
+// `<digits>[.<digits>]:` that follows a space, `]` or the line start and is followed by whitespace
+// and an event token (`name:` or `system:name:`, optionally after perf's period column) — and then
+// reads what stands before it from the right: ftrace flags (`d..2.`) or trace-cmd -l's CPU+flags
+// (`0d..2.`), `[cpu]`, ftrace's `(tgid)`, and the task: `comm-pid` (trace-cmd, ftrace), `comm tid`
+// or `comm pid/tid` (perf), a bare tid, a bare comm, or nothing. Comms may contain spaces, slashes,
+// dashes and colons (`CPU 0/KVM`, `kworker/1:1`, `kvm-nx-lpage-re`, `vhost-1234`): the pid is
+// always the last `-<digits>` / `<space><digits>` before the CPU column.
+//
+// No regex and no allocation per line: results are index ranges into the line's string, written
+// into a reused LineRecord. Timestamps stay exact integers: seconds (`hi`) and nanoseconds (`lo`,
+// the fraction scaled to 9 digits); an integer timestamp (raw counter) is split the same way.
+
+export const K_EVENT = 1;
+export const K_SKIP = 2;
+export const K_LOST = 3;
+export const K_UNPARSED = 4;
+export const K_CPUS = 5;
+
+export interface ScanMode {
+  /** trace-cmd multi-input / instance prefix `name: ` at the very start of the line. */
+  prefix: boolean;
+  /** perf -F ...,ip,sym: strip the trailing ` <hex ip> <sym>[ (<dso>)]` after the payload. */
+  stripIpSym: boolean;
+  /** perf -g: indented `<hex> <sym>` lines under a sample are callchain lines (skipped). */
+  callchain: boolean;
+  /** Excerpts: accept `event: payload` lines without timestamp when the event is known. */
+  noTs: boolean;
+  isKnownEvent?: (s: string, start: number, end: number) => boolean;
+}
+
+export class LineRecord {
+  bufStart = -1;
+  bufEnd = -1;
+  commStart = -1;
+  commEnd = -1;
+  pid = -1;
+  tgid = -1;
+  cpu = -1;
+  /** 0 none, 1 `sec.frac`, 2 integer (raw counter). */
+  tsKind = 0;
+  tsHi = 0;
+  tsLo = 0;
+  fracDigits = 0;
+  sysStart = -1;
+  sysEnd = -1;
+  evStart = -1;
+  evEnd = -1;
+  payStart = -1;
+  payEnd = -1;
+  /** common_flags / common_preempt_count from a flags column, -1 when absent. */
+  flags = -1;
+  preempt = -1;
+  /** K_LOST: cpu and count (-1 unknown); K_CPUS: the count in `lostCpu`. */
+  lostCpu = -1;
+  lostCount = -1;
+  reason = '';
+  /** Character before the pid: 45 `-` (comm-pid), 32 space (perf comm tid), 47 `/` (pid/tid); 0 none. */
+  pidSep = 0;
+  /** trace-cmd -l: the CPU was glued to the flags (`0d..2.`). */
+  latency = false;
+  ipLen = 0;
+
+  reset(): void {
+    this.bufStart = this.bufEnd = this.commStart = this.commEnd = -1;
+    this.pid = this.tgid = this.cpu = -1;
+    this.tsKind = 0;
+    this.sysStart = this.sysEnd = this.evStart = this.evEnd = this.payStart = this.payEnd = -1;
+    this.flags = this.preempt = -1;
+    this.pidSep = 0;
+    this.latency = false;
+  }
+}
+
+const POW10 = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isIdent(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+function num(s: string, a: number, b: number): number {
+  let v = 0;
+  for (let i = a; i < b; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
+}
+
+/**
+ * Reads `[period ]event:` or `[period ]system:event:` at q (after the timestamp colon); sets the
+ * event and payload ranges. Returns false when no event token is there.
+ */
+function eventAt(s: string, q: number, b: number, r: LineRecord, allowPeriod: boolean): boolean {
+  while (q < b && isSpace(s.charCodeAt(q))) q++;
+  let e = q;
+  while (e < b && isIdent(s.charCodeAt(e))) e++;
+  if (e === q) return false;
+  if (allowPeriod && e < b && isSpace(s.charCodeAt(e))) {
+    // perf's period column: a number between the time and the event
+    for (let k = q; k < e; k++) if (!isDigit(s.charCodeAt(k))) return false;
+    return eventAt(s, e, b, r, false);
+  }
+  if (e >= b || s.charCodeAt(e) !== 58) return false;
+  let sysStart = -1;
+  let sysEnd = -1;
+  let evStart = q;
+  if (e + 1 < b && isIdentStart(s.charCodeAt(e + 1))) {
+    // system:event
+    let e2 = e + 1;
+    while (e2 < b && isIdent(s.charCodeAt(e2))) e2++;
+    if (e2 < b && s.charCodeAt(e2) === 58 && (e2 + 1 >= b || isSpace(s.charCodeAt(e2 + 1)))) {
+      sysStart = q;
+      sysEnd = e;
+      evStart = e + 1;
+      e = e2;
+    } else return false;
+  } else if (e + 1 < b && !isSpace(s.charCodeAt(e + 1))) return false;
+  r.sysStart = sysStart;
+  r.sysEnd = sysEnd;
+  r.evStart = evStart;
+  r.evEnd = e;
+  let p = e + 1;
+  while (p < b && isSpace(s.charCodeAt(p))) p++;
+  let pe = b;
+  while (pe > p && isSpace(s.charCodeAt(pe - 1))) pe--;
+  r.payStart = p;
+  r.payEnd = pe;
+  return true;
+}
+
+// ftrace flag characters by column (kernel trace_output.c trace_print_lat_fmt).
+const IRQ = '.dDX';
+const RESCHED = '.NnpPLlBb';
+const HARDSOFT = '.hHsSzZb';
+
+/** Checks an ftrace flags token [a, b) (4 or 5 chars) and sets common_flags/preempt_count. */
+function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
+  const n = b - a;
+  if (n < 4 || n > 5) return false;
+  const c0 = s[a];
+  const c1 = s[a + 1];
+  const c2 = s[a + 2];
+  if (IRQ.indexOf(c0) < 0 || RESCHED.indexOf(c1) < 0 || HARDSOFT.indexOf(c2) < 0) return false;
+  for (let k = a + 3; k < b; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 46 && !isHex(c)) return false;
+  }
+  // TRACE_FLAG_IRQS_OFF 0x01, IRQS_NOSUPPORT 0x02, NEED_RESCHED 0x04, HARDIRQ 0x08, SOFTIRQ 0x10,
+  // PREEMPT_RESCHED 0x20, NMI 0x40, BH_OFF 0x80
+  let f = 0;
+  if (c0 === 'd') f |= 0x01;
+  else if (c0 === 'X') f |= 0x02;
+  else if (c0 === 'D') f |= 0x81;
+  if (c1 === 'N') f |= 0x24;
+  else if (c1 === 'n') f |= 0x04;
+  else if (c1 === 'p') f |= 0x20;
+  if (c2 === 'h') f |= 0x08;
+  else if (c2 === 's') f |= 0x10;
+  else if (c2 === 'H') f |= 0x18;
+  else if (c2 === 'z') f |= 0x48;
+  else if (c2 === 'Z') f |= 0x58;
+  else if (c2 === 'b') f |= 0x80;
+  let pc = 0;
+  const pd = s.charCodeAt(a + 3);
+  if (pd !== 46) pc = parseInt(s[a + 3], 16);
+  if (n === 5) {
+    const md = s.charCodeAt(a + 4);
+    if (md !== 46) pc |= parseInt(s[a + 4], 16) << 4;
+  }
+  r.flags = f;
+  r.preempt = pc;
+  return true;
+}
+
+function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
+  // CPU:<n> [<count> EVENTS DROPPED] | CPU:<n> [EVENTS DROPPED] | CPU:<n> [LOST <count> EVENTS]
+  let p = h + 4;
+  const d0 = p;
+  while (p < b && isDigit(s.charCodeAt(p))) p++;
+  if (p === d0 || !s.startsWith(' [', p)) return false;
+  r.lostCpu = num(s, d0, p);
+  p += 2;
+  if (s.startsWith('LOST ', p)) {
+    p += 5;
+    const c0 = p;
+    while (p < b && isDigit(s.charCodeAt(p))) p++;
+    if (p === c0 || !s.startsWith(' EVENTS]', p)) return false;
+    r.lostCount = num(s, c0, p);
+    return true;
+  }
+  const c0 = p;
+  while (p < b && isDigit(s.charCodeAt(p))) p++;
+  if (p > c0) {
+    if (s.charCodeAt(p) !== 32) return false;
+    r.lostCount = num(s, c0, p);
+    p++;
+  } else r.lostCount = -1;
+  return s.startsWith('EVENTS DROPPED]', p);
+}
+
+/** Scans one line [a, b) of s into r; returns its kind (K_*). */
+export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRecord): number {
+  r.reset();
+  let p = a;
+  while (p < b && isSpace(s.charCodeAt(p))) p++;
+  if (p === b) return K_SKIP;
+  const c0 = s.charCodeAt(p);
+  if (c0 === 35) return K_SKIP; // '#': perf / ftrace headers and comments
+  let h = p;
+  if (m.prefix) {
+    // `name: ` (trace-cmd several -i: right-aligned file names; instances: `foo: `)
+    let q = p;
+    let c = 0;
+    let alpha = false;
+    while (q < b && (c = s.charCodeAt(q)) !== 32 && c !== 58) {
+      if (!isDigit(c) && c !== 46) alpha = true;
+      q++;
+    }
+    if (alpha && c === 58 && q + 1 < b && s.charCodeAt(q + 1) === 32 && !(q - p === 3 && s.startsWith('CPU', p))) {
+      r.bufStart = p;
+      r.bufEnd = q;
+      h = q + 2;
+      while (h < b && isSpace(s.charCodeAt(h))) h++;
+    }
+  }
+  const ch = s.charCodeAt(h);
+  if (ch === 67 /* C */) {
+    if (s.startsWith('CPU:', h)) {
+      if (lostLine(s, h, b, r)) return K_LOST;
+    } else if (s.startsWith(' is empty', b - 9) && s.startsWith('CPU ', h)) return K_SKIP;
+  } else if (ch === 99 /* c */ && s.startsWith('cpus=', h)) {
+    let q = h + 5;
+    while (q < b && isDigit(s.charCodeAt(q))) q++;
+    if (q === b && q > h + 5) {
+      r.lostCpu = num(s, h + 5, q);
+      return K_CPUS;
+    }
+  } else if (ch === 118 /* v */ && s.startsWith('version = ', h)) return K_SKIP;
+
+  // The timestamp anchor.
+  let tsStart = -1;
+  let dot = -1;
+  let colon = s.indexOf(':', h);
+  while (colon >= 0 && colon < b) {
+    const nx = colon + 1 < b ? s.charCodeAt(colon + 1) : 32;
+    if (isSpace(nx) && colon > h) {
+      let j = colon - 1;
+      let d = -1;
+      for (; j >= h; j--) {
+        const c = s.charCodeAt(j);
+        if (isDigit(c)) continue;
+        if (c === 46 && d < 0) {
+          d = j;
+          continue;
+        }
+        break;
+      }
+      const t0 = j + 1;
+      const before = j >= h ? s.charCodeAt(j) : 32;
+      if (t0 < colon && d !== t0 && d !== colon - 1 && (isSpace(before) || before === 93) && eventAt(s, colon + 1, b, r, true)) {
+        tsStart = t0;
+        dot = d;
+        break;
+      }
+    }
+    colon = s.indexOf(':', colon + 1);
+  }
+
+  if (tsStart < 0) {
+    // kernel stack traces under an event (`=> func`, `<stack trace>`): not events, not garbage
+    if (c0 === 61 && s.startsWith('=> ', p)) return K_SKIP;
+    if (s.indexOf('stack trace>', p) >= 0 && /<(user )?stack trace>/.test(s.slice(p, b))) return K_SKIP;
+    if (m.callchain && p > a && isHex(c0)) {
+      let q = p;
+      while (q < b && isHex(s.charCodeAt(q))) q++;
+      if (q - p >= 4 && (q === b || isSpace(s.charCodeAt(q)))) return K_SKIP;
+    }
+    if (m.noTs && isIdentStart(c0)) {
+      // `comm-pid: event: payload` (comm and pid, nothing else)
+      const c = s.indexOf(': ', p);
+      if (c > p && c < b) {
+        let d = c;
+        while (d > p && isDigit(s.charCodeAt(d - 1))) d--;
+        if (d < c && d - 1 > p && s.charCodeAt(d - 1) === 45 && s.lastIndexOf(' ', c) < p && eventAt(s, c + 1, b, r, false)) {
+          r.pid = num(s, d, c);
+          r.pidSep = 45;
+          r.commStart = p;
+          r.commEnd = d - 1;
+          const ks = r.sysStart >= 0 ? r.sysStart : r.evStart;
+          if (!m.isKnownEvent || m.isKnownEvent(s, ks, r.evEnd)) return K_EVENT;
+          r.reset();
+        }
+      }
+    }
+    if (m.noTs && isIdentStart(c0) && eventAt(s, p, b, r, false)) {
+      const ks = r.sysStart >= 0 ? r.sysStart : r.evStart;
+      if (!m.isKnownEvent || m.isKnownEvent(s, ks, r.evEnd)) return K_EVENT;
+      r.reason = 'unknown event without timestamp';
+      return K_UNPARSED;
+    }
+    r.reason = 'no timestamp and event';
+    return K_UNPARSED;
+  }
+
+  // Timestamp value.
+  if (dot < 0) {
+    const n = colon - tsStart;
+    if (n > 24) {
+      r.reason = 'timestamp too long';
+      return K_UNPARSED;
+    }
+    if (n > 9) {
+      r.tsHi = num(s, tsStart, colon - 9);
+      r.tsLo = num(s, colon - 9, colon);
+    } else {
+      r.tsHi = 0;
+      r.tsLo = num(s, tsStart, colon);
+    }
+    r.tsKind = 2;
+    r.fracDigits = 0;
+  } else {
+    if (dot - tsStart > 15) {
+      r.reason = 'timestamp too long';
+      return K_UNPARSED;
+    }
+    r.tsHi = num(s, tsStart, dot);
+    const f = colon - dot - 1;
+    const fe = f > 9 ? dot + 10 : colon;
+    r.tsLo = num(s, dot + 1, fe) * POW10[fe - dot - 1];
+    r.tsKind = 1;
+    r.fracDigits = f;
+  }
+
+  // What stands before the timestamp, from the right.
+  let e = tsStart;
+  while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+  if (e > h && s.charCodeAt(e - 1) !== 93) {
+    let t = e;
+    while (t > h && !isSpace(s.charCodeAt(t - 1))) t--;
+    let d = t;
+    while (d < e && isDigit(s.charCodeAt(d))) d++;
+    if (d < e && flagsToken(s, d, e, r)) {
+      if (d > t) {
+        r.cpu = num(s, t, d); // trace-cmd -l: CPU digits glued to the flags
+        r.latency = true;
+      }
+      e = t;
+      while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+    }
+  }
+  if (e > h && s.charCodeAt(e - 1) === 93) {
+    const lb = s.lastIndexOf('[', e - 1);
+    if (lb < h || lb + 1 >= e - 1) {
+      r.reason = 'bad CPU column';
+      return K_UNPARSED;
+    }
+    for (let k = lb + 1; k < e - 1; k++) {
+      if (!isDigit(s.charCodeAt(k))) {
+        r.reason = 'bad CPU column';
+        return K_UNPARSED;
+      }
+    }
+    r.cpu = num(s, lb + 1, e - 1);
+    e = lb;
+    while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+  }
+  if (e > h && s.charCodeAt(e - 1) === 41) {
+    // ftrace record-tgid: `(  123)` or `(-------)`
+    const lp = s.lastIndexOf('(', e - 1);
+    if (lp >= h) {
+      let q = lp + 1;
+      while (q < e - 1 && s.charCodeAt(q) === 32) q++;
+      const d0 = q;
+      while (q < e - 1 && isDigit(s.charCodeAt(q))) q++;
+      if (q > d0 && q === e - 1) r.tgid = num(s, d0, q);
+      e = lp;
+      while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+    }
+  }
+  let d = e;
+  while (d > h && isDigit(s.charCodeAt(d - 1))) d--;
+  let ce = e;
+  if (d < e && e - d <= 10) {
+    const bc = d > h ? s.charCodeAt(d - 1) : 32;
+    if (bc === 45) {
+      r.pid = num(s, d, e);
+      r.pidSep = 45;
+      ce = d - 1;
+    } else if (bc === 47) {
+      // perf -F +pid: pid/tid
+      let d2 = d - 1;
+      while (d2 > h && isDigit(s.charCodeAt(d2 - 1))) d2--;
+      const bc2 = d2 > h ? s.charCodeAt(d2 - 1) : 32;
+      if (d2 < d - 1 && isSpace(bc2)) {
+        r.pid = num(s, d, e);
+        r.tgid = num(s, d2, d - 1);
+        r.pidSep = 47;
+        ce = d2;
+      }
+    } else if (isSpace(bc)) {
+      r.pid = num(s, d, e);
+      r.pidSep = 32;
+      ce = d;
+    }
+  }
+  let cs = h;
+  while (ce > cs && isSpace(s.charCodeAt(ce - 1))) ce--;
+  while (cs < ce && isSpace(s.charCodeAt(cs))) cs++;
+  if (ce > cs) {
+    r.commStart = cs;
+    r.commEnd = ce;
+  }
+
+  if (m.stripIpSym) stripIpSym(s, r);
+  return K_EVENT;
+}
+
+/** perf -F ...,ip,sym[,dso]: ` <hex ip> <sym>[+off][ (<dso>)]` after the trace payload. */
+function stripIpSym(s: string, r: LineRecord): void {
+  let e = r.payEnd;
+  const a = r.payStart;
+  if (e > a && s.charCodeAt(e - 1) === 41) {
+    const lp = s.lastIndexOf(' (', e - 1);
+    if (lp <= a) return;
+    e = lp;
+  }
+  const sp = s.lastIndexOf(' ', e - 1);
+  if (sp < a) return;
+  let q = sp;
+  while (q > a && s.charCodeAt(q - 1) === 32) q--;
+  let x = q;
+  while (x > a && isHex(s.charCodeAt(x - 1))) x--;
+  if (x === q || q - x > 16 || (x > a && s.charCodeAt(x - 1) !== 32)) return;
+  r.ipLen = q - x;
+  while (x > a && s.charCodeAt(x - 1) === 32) x--;
+  r.payEnd = x;
+}
+
+/** True when the line ends with perf's ip/sym columns (used by the sniff). */
+export function hasIpSym(s: string, r: LineRecord): boolean {
+  const before = r.payEnd;
+  r.ipLen = 0;
+  stripIpSym(s, r);
+  const changed = r.payEnd !== before && r.ipLen === 16;
+  r.payEnd = before;
+  return changed;
+}

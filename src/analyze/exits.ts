@@ -93,7 +93,7 @@ export class Exits {
     const ts = b.ts[i];
     const cpu = b.cpu[i];
     this.sched.markRunning(tid, cpu, ts);
-    this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1);
+    this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1, false);
     while (this.reasons.length <= r) this.reasons.push({ count: 0, stats: new DurationStats() });
     this.reasons[r].count++;
     this.total++;

@@ -117,10 +117,15 @@ export class Threads {
     if (m) this.vcpuByName.set(pid, Number(m[1]));
   }
 
-  /** The exit analysis saw `tid` run vCPU `vcpu` (kvm_entry/kvm_exit vcpu_id), or -1 without a field. */
-  noteVcpu(tid: number, vcpu: number): void {
+  /**
+   * The exit analysis saw `tid` run vCPU `vcpu` (-1: the event has no vcpu field). kvm_entry's number
+   * is authoritative; kvm_exit's only fills a gap (trace-cmd's kvm plugin prints no vcpu for
+   * kvm_exit, so text input carries 0 there).
+   */
+  noteVcpu(tid: number, vcpu: number, authoritative = true): void {
     this.seen.add(tid);
-    if (vcpu >= 0 || !this.vcpuOf.has(tid)) this.vcpuOf.set(tid, vcpu);
+    const had = this.vcpuOf.get(tid);
+    if (had === undefined || (vcpu >= 0 && (authoritative || had < 0))) this.vcpuOf.set(tid, vcpu);
   }
 
   /** Is `tid` a vCPU thread, as far as the stream has told so far? */
@@ -130,6 +135,8 @@ export class Threads {
 
   /** Groups the vCPU threads into VMs (called once at the end of the stream). */
   vms(): VmInfo[] {
+    // Text sources fill their comm table while they stream: take its final state.
+    for (const [pid, comm] of this.recorded) if (this.comms.get(pid) !== comm) this.setName(pid, comm);
     const vcpuTids = new Set(this.vcpuOf.keys());
     for (const tid of this.vcpuByName.keys()) if (this.seen.has(tid)) vcpuTids.add(tid);
     const vcpuNumber = (tid: number): number => {

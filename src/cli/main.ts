@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// kvmtrace command line: thin commands over the library. Exit status: 0 ok, 2 bad input or usage.
+// kvmtrace command line: thin commands over the library. Exit status: 0 ok, 2 bad input or usage,
+// 1 when `analyze --fail-on SEVERITY` finds a verdict at or above SEVERITY.
 // Errors are one line naming the file and the offset; KVMTRACE_DEBUG=1 adds the stack.
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, UsageError } from '../diag/errors.js';
-import { analyze, parseFormats } from './commands/analyze.js';
+import { analyze, parseFormats, parseVm } from './commands/analyze.js';
 import { dump } from './commands/dump.js';
+import { printEvents } from './commands/events.js';
 import { info } from './commands/info.js';
 import { simulate } from './commands/simulate.js';
 import { VERSION } from './version.js';
+import { resolveThresholds, verdictsAtLeast, type Severity } from '../verdicts/index.js';
 
 function fail(e: unknown, file?: string): never {
   let msg: string;
@@ -41,14 +44,29 @@ program
   .option('--name <name>', 'report file name without extension (default: from the input file)')
   .option('-q, --quiet', 'do not print the summary')
   .addOption(bufferOpt())
-  .addHelpText('after', '\nExamples:\n  kvmtrace analyze trace.dat\n  kvmtrace analyze trace.dat -o /tmp/out --format html,json\n  kvmtrace analyze trace.dat --buffer guest1')
-  .action(async (file: string, o: { out: string; format: string; name?: string; quiet?: boolean; buffer?: string }) => {
+  .option('--threshold <id.key=value>', 'override a verdict threshold (repeatable; see docs/verdicts.md)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--config <file>', 'JSON file with verdict thresholds: {"thresholds": {"<id>": {"<key>": number}}}')
+  .option('--vm <name=pid>', "name a VM by its QEMU process id (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .addOption(new Option('--fail-on <severity>', 'exit with status 1 when a verdict at or above this severity fires').choices(['info', 'warning', 'critical']))
+  .addHelpText('after', '\nExamples:\n  kvmtrace analyze trace.dat\n  kvmtrace analyze trace.dat -o /tmp/out --format html,json\n  kvmtrace analyze trace.dat --buffer guest1\n  kvmtrace analyze trace.dat --threshold long-exits.warningNs=500000 --fail-on warning')
+  .action(async (file: string, o: { out: string; format: string; name?: string; quiet?: boolean; buffer?: string; threshold: string[]; config?: string; failOn?: Severity; vm: string[] }) => {
+    let failed = false;
     try {
-      await analyze(file, { outDir: o.out, formats: parseFormats(o.format), name: o.name, quiet: o.quiet, buffer: o.buffer });
+      const thresholds = resolveThresholds({ config: o.config, thresholds: o.threshold });
+      const vms = o.vm.map(parseVm);
+      const { report } = await analyze(file, { outDir: o.out, formats: parseFormats(o.format), name: o.name, quiet: o.quiet, buffer: o.buffer, thresholds, vms });
+      failed = !!o.failOn && verdictsAtLeast(report.verdicts, o.failOn).length > 0;
     } catch (e) {
       fail(e, file);
     }
+    if (failed) process.exitCode = 1;
   });
+
+program
+  .command('events')
+  .description('print what to record for each analysis, as ready-to-run trace-cmd and perf commands')
+  .addHelpText('after', '\nExample:\n  kvmtrace events')
+  .action(() => printEvents(process.stdout));
 
 program
   .command('dump')

@@ -5,13 +5,15 @@ import { escapeHtml as h } from './escape.js';
 import { analysesHtml, exitTargetsHtml } from './html-analyses.js';
 import type { Report } from './model.js';
 import { fmtCount, fmtDuration, fmtSeconds, inputRows, pct } from './text.js';
+import { VERDICT_CSS, verdictsHtml } from '../verdicts/render.js';
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f4f4}
 .sev-data-loss{color:#b00020;font-weight:600}.sev-warning{color:#a05a00}.muted{color:#666}
-figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}`;
+figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}
+${VERDICT_CSS}`;
 
 export function table(head: string[], rows: Array<Array<string | { n: string }>>): string {
   const cell = (c: string | { n: string }) => (typeof c === 'string' ? `<td>${c}</td>` : `<td class="n">${c.n}</td>`);
@@ -25,6 +27,7 @@ export async function toHtml(r: Report): Promise<string> {
   parts.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   parts.push(`<title>kvmtrace: ${h(i.file)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>kvmtrace report: ${h(i.file)}</h1>`);
+  parts.push(verdictsHtml(r.verdicts, (id) => r.vms.find((v) => v.id === id)?.name ?? String(id)));
   parts.push(table(['input', 'value'], inputRows(i).map(([k, v]) => [h(k), h(v)])));
   const charts = reportCharts(r);
   const svgs = new Map<string, string>();

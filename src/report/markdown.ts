@@ -1,8 +1,9 @@
-// Markdown summary for a ticket comment: input facts, exit reasons, events, data quality.
+// Markdown summary for a ticket comment: verdicts first, then input facts, exit reasons, events, data quality.
 // GitHub-flavoured tables; every trace string escaped.
 import { escapeMd } from './escape.js';
 import type { Report } from './model.js';
 import { fmtCount, fmtDuration, inputRows, pct } from './text.js';
+import { verdictsMarkdown } from '../verdicts/render.js';
 
 function table(head: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -13,6 +14,7 @@ export function toMarkdown(r: Report): string {
   const i = r.input;
   const out: string[] = [];
   out.push(`## kvmtrace report: ${escapeMd(i.file)}`, '');
+  out.push(verdictsMarkdown(r.verdicts));
   out.push(table(['input', 'value'], inputRows(i).map(([k, v]) => [k, escapeMd(v)])), '');
   out.push('### VMs', '');
   if (r.vms.length === 0) out.push('No vCPU thread found.', '');

@@ -4,6 +4,7 @@ import type { DiagEntry } from '../diag/diagnostics.js';
 import type { AnalysisResults } from '../analyze/run.js';
 import type { VmInfo } from '../analyze/threads.js';
 import type { TraceSource } from '../model/trace-source.js';
+import { evaluateVerdicts, type Thresholds, type Verdict } from '../verdicts/index.js';
 import { analysisSections, type AnalysisSections } from './analysis-sections.js';
 
 export const SCHEMA = 'kvmtrace/1';
@@ -78,14 +79,20 @@ export interface Report {
   haltPoll: AnalysisSections['haltPoll'];
   scheduling: AnalysisSections['scheduling'];
   ipis: AnalysisSections['ipis'];
-  /** Filled by the verdicts issue. */
-  verdicts: unknown[];
+  /** What is wrong and what to change, ordered by impact (src/verdicts, docs/verdicts.md). */
+  verdicts: Verdict[];
   /** Analyses that could not run: the events they need and how to record them. */
   missing: AnalysisSections['missing'];
   dataQuality: { diagnostics: DiagEntry[]; lost: Array<{ cpu: number; count: number; atNs: bigint | null }> };
 }
 
-export function buildReport(file: string, src: TraceSource, res: AnalysisResults, version: string): Report {
+export function buildReport(file: string, src: TraceSource, res: AnalysisResults, version: string, thresholds?: Thresholds): Report {
+  const report = buildEvidence(file, src, res, version);
+  report.verdicts = evaluateVerdicts(report, thresholds);
+  return report;
+}
+
+function buildEvidence(file: string, src: TraceSource, res: AnalysisResults, version: string): Report {
   const m = src.meta;
   const counts = res.counts;
   const where = new Map<number, { vm: number; vcpu: number }>();

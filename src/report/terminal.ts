@@ -1,8 +1,9 @@
-// The short summary printed after each run: what was read, the top exit reasons, data problems and
+// The short summary printed after each run: what was read, the verdicts, the top exit reasons, data problems and
 // where the reports went. Colour only on a TTY without NO_COLOR.
 import { escapeTerm } from './escape.js';
 import type { Report } from './model.js';
 import { fmtCount, fmtDuration, pct } from './text.js';
+import { verdictsTerminal } from '../verdicts/render.js';
 
 export function useColor(stream: NodeJS.WriteStream): boolean {
   return !!stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
@@ -14,6 +15,7 @@ export function toTerminal(r: Report, written: string[], color: boolean): string
   const lines: string[] = [];
   lines.push(c('1', `kvmtrace: ${escapeTerm(i.file)}`));
   lines.push(`  ${i.format} v${i.version} (${i.compression}), ${i.cpus} CPUs, ${fmtCount(i.events)} events over ${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`}, clock ${escapeTerm(i.clock)}`);
+  lines.push(...verdictsTerminal(r.verdicts, color));
   for (const vm of r.vms) {
     lines.push(`  VM ${escapeTerm(vm.name)}: ${vm.vcpus.length} vCPU thread(s) ${vm.vcpus.map((v) => escapeTerm(v.comm || String(v.tid))).join(', ')}`);
   }

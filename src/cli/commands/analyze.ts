@@ -10,6 +10,7 @@ import { toJson } from '../../report/json.js';
 import { toMarkdown } from '../../report/markdown.js';
 import { buildReport, type Report } from '../../report/model.js';
 import { toTerminal, useColor } from '../../report/terminal.js';
+import type { Thresholds } from '../../verdicts/index.js';
 import { VERSION } from '../version.js';
 
 export const FORMATS = ['html', 'json', 'md'] as const;
@@ -21,6 +22,19 @@ export interface AnalyzeOptions {
   name?: string;
   buffer?: string;
   quiet?: boolean;
+  /** Verdict thresholds after --config and --threshold (default: the built-in ones). */
+  thresholds?: Thresholds;
+  /** VMs named by the user (`--vm name=pid`). */
+  vms?: Array<{ name: string; pid: number }>;
+}
+
+export type AnalyzeFileOptions = Pick<AnalyzeOptions, 'buffer' | 'thresholds' | 'vms'>;
+
+/** `--vm name=pid`: a VM's name and its VMM (QEMU) process id. */
+export function parseVm(text: string): { name: string; pid: number } {
+  const m = /^(.+)=(\d+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--vm needs name=pid (the VM's QEMU process id), got "${text}"`);
+  return { name: m[1], pid: Number(m[2]) };
 }
 
 export function parseFormats(text: string): ReportFormat[] {
@@ -36,17 +50,17 @@ export function reportName(file: string): string {
   return basename(file).replace(/\.(gz|zst|zstd)$/i, '').replace(/\.(dat|data|txt)$/i, '') || 'report';
 }
 
-export function analyzeFile(file: string, buffer?: string): Report {
-  const src = openInput(file, { buffer });
+export function analyzeFile(file: string, opts: AnalyzeFileOptions = {}): Report {
+  const src = openInput(file, { buffer: opts.buffer });
   try {
-    return buildReport(file, src, analyzeSource(src), VERSION);
+    return buildReport(file, src, analyzeSource(src, { vms: opts.vms }), VERSION, opts.thresholds);
   } finally {
     src.close();
   }
 }
 
 export async function analyze(file: string, opts: AnalyzeOptions): Promise<{ report: Report; written: string[] }> {
-  const report = analyzeFile(file, opts.buffer);
+  const report = analyzeFile(file, opts);
   mkdirSync(opts.outDir, { recursive: true });
   const name = opts.name ?? reportName(file);
   const written: string[] = [];

@@ -6,34 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openInput } from '../src/ingest/index.js';
+import { pathToFileURL } from 'node:url';
+import { decode, sh } from './common.js';
 import { generateKvmLoad } from '../src/sim/generate-kvm-load.js';
 
 const DIR = process.env.KVMTRACE_BENCH_DIR ?? 'bench/data';
 const MB = Number(process.env.KVMTRACE_BENCH_MB ?? 300);
 const V6 = join(DIR, `kvm-load-${MB}mb-v6.dat`);
 const V7Z = join(DIR, `kvm-load-${MB}mb-v7-zstd.dat`);
-
-function sh(cmd: string): { seconds: number; ok: boolean; err: string } {
-  const t0 = performance.now();
-  const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  return { seconds: (performance.now() - t0) / 1000, ok: r.status === 0, err: String(r.stderr ?? '').slice(0, 300) };
-}
-
-/** One full decode pass touching every event's columns; returns events and seconds. */
-function decode(path: string): { events: number; seconds: number } {
-  const t0 = performance.now();
-  const src = openInput(path);
-  let events = 0;
-  let check = 0;
-  src.read((b) => {
-    events += b.length;
-    for (let i = 0; i < b.length; i++) check += b.fmt[i] + b.cpu[i];
-  });
-  src.close();
-  if (check < 0) console.log('');
-  return { events, seconds: (performance.now() - t0) / 1000 };
-}
 
 async function prepare(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
@@ -51,10 +31,11 @@ async function prepare(): Promise<void> {
 
 interface Row { file: string; mb: number; events: number; ours: number; theirs: number; ratio: number; target: number }
 
-async function main(): Promise<void> {
+export async function runDecodeBench(): Promise<void> {
   if (spawnSync('trace-cmd', ['--version']).error) {
     console.error('bench needs trace-cmd (apt-get install trace-cmd)');
-    process.exit(2);
+    process.exitCode = 2;
+    return;
   }
   await prepare();
   const rows: Row[] = [];
@@ -83,4 +64,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runDecodeBench();

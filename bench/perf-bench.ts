@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openInput } from '../src/ingest/index.js';
+import { decode, sh } from './common.js';
 
 const DIR = process.env.KVMTRACE_BENCH_DIR ?? 'bench/data';
 const PLAIN = join(DIR, 'perf-load.data');
@@ -17,27 +17,6 @@ const EVENTS = [
   'timer:hrtimer_start', 'timer:hrtimer_expire_entry', 'timer:hrtimer_expire_exit', 'timer:hrtimer_cancel',
   'sched:sched_switch', 'sched:sched_wakeup', 'sched:sched_waking', 'kvm:kvm_pio', 'kvm:kvm_mmio', 'kvm:kvm_userspace_exit',
 ].flatMap((e) => ['-e', e]);
-
-function sh(cmd: string): { seconds: number; ok: boolean; err: string } {
-  const t0 = performance.now();
-  const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  return { seconds: (performance.now() - t0) / 1000, ok: r.status === 0, err: String(r.stderr ?? '').slice(0, 300) };
-}
-
-/** One full decode pass touching every event's columns. */
-function decode(path: string): { events: number; seconds: number } {
-  const t0 = performance.now();
-  const src = openInput(path);
-  let events = 0;
-  let check = 0;
-  src.read((b) => {
-    events += b.length;
-    for (let i = 0; i < b.length; i++) check += b.fmt[i] + b.cpu[i] + b.pid[i];
-  });
-  src.close();
-  if (check === -1) console.log('');
-  return { events, seconds: (performance.now() - t0) / 1000 };
-}
 
 function record(path: string, extra: string[]): void {
   process.stderr.write(`recording ${path} (perf record -a, 4 s under stress-ng)...\n`);

@@ -59,6 +59,8 @@ export function analysisSections(res: AnalysisResults, where: Where, isVcpu: (ti
     },
     timers: {
       lapicExpire: {
+        /** kvm_wait_lapic_expire's delta is guest TSC cycles (guest TSC minus the programmed deadline), kept as recorded. */
+        deltaUnit: 'guest-tsc-cycles' as const,
         available: measured('timers'), count: t.lapic.count, late: t.lapic.pos.count, early: t.lapic.neg.count,
         p50Ns: q(t.lapic.quantile(0.5)), p99Ns: q(t.lapic.quantile(0.99)), maxLateNs: t.maxLate?.ns ?? null,
         worstLate: t.maxLate ? { tsNs: abs(t.maxLate.ts), ...where(t.maxLate.tid), tid: t.maxLate.tid, ns: t.maxLate.ns } : null, byVcpu: lapicRows,

@@ -29,9 +29,11 @@ export function analysesHtml(r: Report): string {
   const le = r.timers.lapicExpire;
   if (!le.available) out.push('<p class="muted">kvm_wait_lapic_expire not recorded (see below).</p>');
   else {
-    out.push(`<p>${fmtCount(le.count)} lapic timer expirations: ${fmtCount(le.late)} late, ${fmtCount(le.early)} early; p50 ${ns(le.p50Ns)}, p99 ${ns(le.p99Ns)}, worst late ${ns(le.maxLateNs)}.</p>`);
-    out.push(table(['VM', 'vCPU', 'count', 'late', 'early', 'p50', 'p99', 'max late'], le.byVcpu.map((x) => [
-      vm(x.vm), vc(x.vcpu), n(x.count), n(x.late), n(x.early), { n: ns(x.p50Ns) }, { n: ns(x.p99Ns) }, { n: ns(x.maxLateNs) },
+    // kvm_wait_lapic_expire's delta is in guest TSC cycles, not ns (arch/x86/kvm/lapic.c).
+    const cyc = (v: number | null) => (v === null ? '–' : `${fmtCount(v)} cycles`);
+    out.push(`<p>${fmtCount(le.count)} lapic timer expirations: ${fmtCount(le.late)} late, ${fmtCount(le.early)} early; delta (guest TSC cycles, late &gt; 0) p50 ${cyc(le.p50Ns)}, p99 ${cyc(le.p99Ns)}, worst late ${cyc(le.maxLateNs)}.</p>`);
+    out.push(table(['VM', 'vCPU', 'count', 'late', 'early', 'p50 delta', 'p99 delta', 'max late'], le.byVcpu.map((x) => [
+      vm(x.vm), vc(x.vcpu), n(x.count), n(x.late), n(x.early), { n: cyc(x.p50Ns) }, { n: cyc(x.p99Ns) }, { n: cyc(x.maxLateNs) },
     ])));
   }
   const inj = r.timers.injection;

@@ -61,6 +61,12 @@ export class PayloadEncoder {
     return this.byName.get(name);
   }
 
+  /** Makes `buf` at least `n` bytes long (keeping its content) and returns it. */
+  reserve(n: number): Uint8Array {
+    this.ensure(n);
+    return this.buf;
+  }
+
   private ensure(n: number): void {
     if (n <= this.buf.length) return;
     const nb = new Uint8Array(Math.max(n, this.buf.length * 2));

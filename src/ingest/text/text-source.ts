@@ -25,7 +25,8 @@ import type { EventFormat } from '../tracedat/format-parser.js';
 import type { ByteChunks } from './chunks.js';
 import { forEachLine } from './lines.js';
 import { K_CPUS, K_EVENT, K_LOST, K_SKIP, LineRecord, scanLine, type ScanMode } from './scan.js';
-import { parsePayload, type FormatCatalog } from './payload/index.js';
+import { encodeFast, fastLayout, type FastLayout, type Reserve } from './payload/fast.js';
+import { P_FAST, P_SLOW, parsePayload, parseRange, rangeFormat, rangeParsed, type FormatCatalog } from './payload/index.js';
 
 const MAX_EXAMPLES = 10;
 
@@ -58,6 +59,12 @@ interface EventEntry {
   system: string | undefined;
   name: string;
   encoder: PayloadEncoder;
+  fmt: EventFormat;
+  /** Candidate layouts from the catalog (known events). */
+  cands: EventFormat[];
+  /** Fast encoder layout (null: PayloadEncoder only). */
+  layout: FastLayout | null;
+  reserve: Reserve;
   rec: Record<string, FieldValue | undefined>;
   /** The format's own (non-common) field names. */
   names: string[];
@@ -169,7 +176,14 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
     const fields = fmt.fields.filter((x) => !x.common);
     const rec: Record<string, FieldValue | undefined> = {};
     for (const f of fields) rec[f.name] = undefined;
-    e = { key, fmtIndex: idx, type: fmt.id, system, name, encoder: new PayloadEncoder(fmt), rec, names: fields.map((f) => f.name), known };
+    const encoder = new PayloadEncoder(fmt);
+    e = {
+      key, fmtIndex: idx, type: fmt.id, system, name, encoder, fmt,
+      cands: known ? catalog.lookup(system, name) : [],
+      layout: fastLayout(fmt, encoder.fixedSize),
+      reserve: (n: number) => encoder.reserve(n),
+      rec, names: fields.map((f) => f.name), known,
+    };
     if (list) list.push(e);
     else entries.set(hash, [e]);
     return e;
@@ -217,6 +231,25 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
         if (unparsed.examples.length < MAX_EXAMPLES) unparsed.examples.push({ line: at, text: s.slice(a, Math.min(b, a + 200)), reason });
       };
 
+      const slowEncode = (e: EventEntry, s: string, hasPayload: boolean, res: number, pid: number, flags: number, preempt: number): number => {
+        const rec = e.rec;
+        const names = e.names;
+        const parsed = !hasPayload ? null : res === P_SLOW ? rangeParsed : res === P_FAST ? parsePayload(catalog, e.system, e.name, s.slice(r.payStart, r.payEnd)) : null;
+        if (parsed) {
+          const vals = parsed.values;
+          for (let k = 0; k < names.length; k++) rec[names[k]] = vals.get(names[k]);
+        } else {
+          for (let k = 0; k < names.length; k++) rec[names[k]] = undefined;
+          if (hasPayload) {
+            const key = e.system ? `${e.system}:${e.name}` : e.name;
+            const n = badPayload.get(key) ?? 0;
+            badPayload.set(key, n + 1);
+            diag.add('payload-unparsed', 'warning', `${key}: payload not understood, event kept without fields: ${s.slice(r.payStart, Math.min(r.payEnd, r.payStart + 160))}`);
+          }
+        }
+        return e.encoder.encode(rec as Record<string, FieldValue>, pid, flags, preempt);
+      };
+
       const emit = (s: string): boolean => {
         // buffer filter
         let buf = '';
@@ -259,23 +292,18 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
           if (comm !== '<...>') comms.set(pid, comm);
         }
         if (r.tgid >= 0 && pid >= 0 && !tgids.has(pid)) tgids.set(pid, r.tgid);
-        // payload
-        const rec = e.rec;
-        const names = e.names;
-        const parsed = e.known && r.payEnd > r.payStart ? parsePayload(catalog, e.system, e.name, s.slice(r.payStart, r.payEnd)) : null;
-        if (parsed) {
-          const vals = parsed.values;
-          for (let k = 0; k < names.length; k++) rec[names[k]] = vals.get(names[k]);
-        } else {
-          for (let k = 0; k < names.length; k++) rec[names[k]] = undefined;
-          if (e.known && r.payEnd > r.payStart) {
-            const key = e.system ? `${e.system}:${e.name}` : e.name;
-            const n = badPayload.get(key) ?? 0;
-            badPayload.set(key, n + 1);
-            diag.add('payload-unparsed', 'warning', `${key}: payload not understood, event kept without fields: ${s.slice(r.payStart, Math.min(r.payEnd, r.payStart + 160))}`);
-          }
-        }
-        const len = e.encoder.encode(rec as Record<string, FieldValue>, pid, r.flags < 0 ? 0 : r.flags, r.preempt < 0 ? 0 : r.preempt);
+        // payload: the fast path writes the bytes straight from the line (payload/fast.ts); the
+        // RegExp path and PayloadEncoder take what it leaves (same values, same bytes).
+        const flags = r.flags < 0 ? 0 : r.flags;
+        const preempt = r.preempt < 0 ? 0 : r.preempt;
+        const hasPayload = e.known && r.payEnd > r.payStart;
+        let len = -1;
+        let res = 0;
+        if (hasPayload) {
+          res = parseRange(e.cands, s, r.payStart, r.payEnd);
+          if (res === P_FAST && rangeFormat === e.fmt && e.layout) len = encodeFast(e.layout, e.type, e.reserve, s, pid, flags, preempt, true);
+        } else if (e.layout) len = encodeFast(e.layout, e.type, e.reserve, s, pid, flags, preempt, false);
+        if (len < 0) len = slowEncode(e, s, hasPayload, res, pid, flags, preempt);
         if (pendingLost.length > 0) {
           for (let k = pendingLost.length - 1; k >= 0; k--) {
             if (pendingLost[k].cpu === cpu) {

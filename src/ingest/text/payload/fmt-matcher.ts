@@ -18,7 +18,8 @@
 import type { EventFormat, FieldDef } from '../../tracedat/format-parser.js';
 import { exprToString, parsePrintFmt, type Expr } from '../../tracedat/print-fmt.js';
 import { cFormat, splitFormat } from '../../tracedat/evaluate.js';
-import { evalNum, foldConst, libteValue } from '../../tracedat/symbol-tables.js';
+import { applyCast, evalNum, foldConst, libteValue } from '../../tracedat/symbol-tables.js';
+import { finishPlan, lit as litTok, namesIn, T_LIT, T_NUM, T_OPAQUE, T_PTR, T_STR, T_SYM, Tok, type FastPlan } from './fast.js';
 import { ALL, compileAssert, compileInvert, firstField, parseDec, parseHex, symbolName, trieRegex, type MatchState, type Setter, type Slots } from './invert.js';
 
 export type Binder = (m: RegExpExecArray, st: MatchState) => void;
@@ -28,12 +29,20 @@ interface Piece {
   binders: Binder[];
   /** Can this piece print the empty string? */
   empty: boolean;
+  /** The fast-path token (fast.ts); absent: the piece runs as an opaque sticky RegExp. */
+  tok?: Tok;
+  /** Field names an opaque piece may read or write. */
+  names?: Set<string>;
+  /** First capture group number of the piece. */
+  g0?: number;
 }
 
 export interface FmtMatcher {
   re: RegExp;
   binders: Binder[];
   needAsserts: boolean;
+  /** The hand-written matcher of the same pieces (null when it could disagree with `re`). */
+  fast: FastPlan | null;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -62,7 +71,29 @@ class Compiler {
   }
 
   literal(text: string): Piece {
-    return { re: escapeRe(text), binders: [], empty: text === '' };
+    return { re: escapeRe(text), binders: [], empty: text === '', tok: litTok(text) };
+  }
+
+  /** The slot a (cast of a) field argument fully determines, -1 otherwise (fast path: plain writes). */
+  directSlot(arg: Expr, mask: bigint): number {
+    let e = arg;
+    let m = mask;
+    while (e.kind === 'cast') {
+      m &= applyCast(ALL, e.type);
+      e = e.arg;
+    }
+    if (e.kind !== 'field') return -1;
+    const def = this.defs.get(e.name);
+    const slot = this.slots.get(e.name);
+    if (!def || slot === undefined || def.isArray || def.dynamic !== 'none' || ![1, 2, 4, 8].includes(def.size)) return -1;
+    const fm = def.size === 8 ? ALL : (1n << BigInt(def.size * 8)) - 1n;
+    return (m & fm) === fm ? slot : -1;
+  }
+
+  private opaque(p: Piece, e: Expr): Piece {
+    const names = new Set<string>();
+    namesIn(e, names);
+    return { ...p, names };
   }
 
   num(spec: string, ls: number, arg: Expr): Piece {
@@ -84,6 +115,13 @@ class Compiler {
     const setter = this.numSetter(arg, mask);
     const signed = conv === 'd' || conv === 'i';
     const binders: Binder[] = [];
+    let tok: Tok | undefined;
+    if (conv === 'd' || conv === 'i' || conv === 'u' || conv === 'x' || conv === 'X') {
+      const ds = setter?.direct ? this.directSlot(arg, mask) : -2;
+      const slot = !setter ? -1 : ds >= 0 ? ds : -2;
+      const width = m?.[2] !== undefined;
+      if (slot >= -1) tok = new Tok(T_NUM, '', false, false, slot, radix, signed, radix === 10, radix === 16 && flags.includes('#'), width && !flags.includes('-'), width && flags.includes('-'));
+    }
     if (setter) {
       const { direct, viaTernary } = setter;
       binders.push((mm, st) => {
@@ -97,7 +135,12 @@ class Compiler {
         if (direct) direct.masked(st, v); else viaTernary!(st, v, false);
       });
     }
-    return { re: this.pad(spec, re), binders, empty: conv === 'c' };
+    const piece: Piece = { re: this.pad(spec, re), binders, empty: conv === 'c' };
+    if (tok && setter?.direct && tok.slot >= 0) {
+      // The signed path writes through `full`: the same slot (direct), checked with the full mask.
+      if (this.directSlot(arg, ALL) !== tok.slot) tok = undefined;
+    }
+    return tok ? { ...piece, tok } : this.opaque(piece, arg);
   }
 
   /** Setter(s) for a numeric argument: direct (masked by the conversion's bits, or full for negative %d) or a ternary. */
@@ -135,7 +178,9 @@ class Compiler {
       const { re, g } = this.cap('\\S+?');
       const set = compileInvert(arg, this.slots);
       const name = firstField(arg);
+      const slot = set ? this.directSlot(arg, ALL) : -1;
       return {
+        ...(set && slot < 0 ? { names: this.namesOf(arg) } : { tok: new Tok(T_SYM, '', false, false, slot) }),
         re, empty: false,
         binders: [(m, st) => {
           const t = m[g];
@@ -144,14 +189,28 @@ class Compiler {
         }],
       };
     }
-    if (/^[Mmh]/.test(ext)) return { re: '\\S*?', binders: [], empty: true };
+    if (/^[Mmh]/.test(ext)) return { re: '\\S*?', binders: [], empty: true, names: new Set() };
     const { re, g } = this.cap(`${HEX}|\\(nil\\)`);
     const set = compileInvert(arg, this.slots);
-    return { re, empty: false, binders: set ? [(m, st) => { const t = m[g]; set(st, t[0] === '(' ? 0n : parseHex(t)); }] : [] };
+    const slot = set ? this.directSlot(arg, ALL) : -1;
+    return { ...(set && slot < 0 ? { names: this.namesOf(arg) } : { tok: new Tok(T_PTR, '', false, false, slot) }), re, empty: false, binders: set ? [(m, st) => { const t = m[g]; set(st, t[0] === '(' ? 0n : parseHex(t)); }] : [] };
+  }
+
+  namesOf(e: Expr): Set<string> {
+    const names = new Set<string>();
+    namesIn(e, names);
+    return names;
+  }
+
+  /** %s argument, with its fast-path token where it has one. */
+  str(spec: string, e: Expr, depth = 0): Piece {
+    const p = this.strPiece(spec, e, depth);
+    if (p.tok || p.names) return p;
+    return { ...p, names: this.namesOf(e) };
   }
 
   /** %s argument. `spec` applies widths to every printed name. */
-  str(spec: string, e: Expr, depth = 0): Piece {
+  private strPiece(spec: string, e: Expr, depth: number): Piece {
     const sm = SPEC.exec(spec);
     const hasWidth = sm?.[2] !== undefined;
     const lit = (s: string): Piece => this.literal(hasWidth ? cFormat(spec, s) : s);
@@ -165,18 +224,20 @@ class Compiler {
         const { re, g } = this.cap('[\\s\\S]*?');
         const slot = this.slots.get(e.name);
         if (def && slot !== undefined && (def.isString || (def.isArray && def.elemSize === 1 && !def.isPointer))) {
-          return { re: this.pad(spec, re), empty: true, binders: [(m, st) => { st.vals[slot] = hasWidth ? m[g].trim() : m[g]; }] };
+          const p: Piece = { re: this.pad(spec, re), empty: true, binders: [(m, st) => { st.vals[slot] = hasWidth ? m[g].trim() : m[g]; }] };
+          return hasWidth ? p : { ...p, tok: new Tok(T_STR, '', false, false, slot) };
         }
-        return { re, empty: true, binders: [] };
+        return { re, empty: true, binders: [], tok: new Tok(T_STR) };
       }
       case 'call': {
         const a = e.args[0];
         const { re, g } = this.cap('[\\s\\S]*?');
         const slot = a?.kind === 'ident' ? this.slots.get(a.name) : undefined;
         if ((e.name === '__get_str' || e.name === '__get_rel_str') && slot !== undefined) {
-          return { re: this.pad(spec, re), empty: true, binders: [(m, st) => { st.vals[slot] = hasWidth ? m[g].trim() : m[g]; }] };
+          const p: Piece = { re: this.pad(spec, re), empty: true, binders: [(m, st) => { st.vals[slot] = hasWidth ? m[g].trim() : m[g]; }] };
+          return hasWidth ? p : { ...p, tok: new Tok(T_STR, '', false, false, slot) };
         }
-        return { re, empty: true, binders: [] };
+        return { re, empty: true, binders: [], tok: new Tok(T_STR) };
       }
       case 'symbolic': {
         const byName = new Map<string, bigint>();
@@ -239,6 +300,7 @@ class Compiler {
         const key = exprToString(e.cond);
         const bothEmpty = a.empty && b.empty;
         return {
+          names: this.namesOf(e),
           re: `(?:(${a.re})|(${b.re}))`,
           empty: a.empty || b.empty,
           binders: [(m, st) => {
@@ -279,26 +341,79 @@ function compile(fmt: EventFormat, slots: Slots): FmtMatcher {
   const c = new Compiler(fmt, slots);
   const pieces: Piece[] = [];
   for (const seg of splitFormat(parsed)) {
-    if (seg.type === 'text') { pieces.push({ ...c.literal(seg.text), empty: false }); continue; }
+    const g0 = c.group + 1;
+    if (seg.type === 'text') { pieces.push({ ...c.literal(seg.text), empty: false, g0 }); continue; }
     if (!seg.arg) continue;
-    if (seg.type === 'num') pieces.push(c.num(seg.spec, seg.ls, seg.arg));
-    else if (seg.type === 'ptr') pieces.push(c.ptr(seg.spec, seg.arg));
-    else pieces.push(c.str(seg.spec, seg.arg));
+    if (seg.type === 'num') pieces.push({ ...c.num(seg.spec, seg.ls, seg.arg), g0 });
+    else if (seg.type === 'ptr') pieces.push({ ...c.ptr(seg.spec, seg.arg), g0 });
+    else pieces.push({ ...c.str(seg.spec, seg.arg), g0 });
   }
+  let fastOk = true;
   // Blanks at the very start and end are optional (line splitters trim them; -R adds one).
   for (let i = 0; i < pieces.length; i++) {
     const p = pieces[i];
     if (p.binders.length !== 0) break;
-    pieces[i] = { ...p, re: p.re.replace(/^ +/, ' *') };
+    const re = p.re.replace(/^ +/, ' *');
+    let tok = p.tok;
+    if (re !== p.re) {
+      if (tok?.k === T_LIT) tok = new Tok(T_LIT, tok.text.replace(/^ +/, ''), true, tok.optTrail);
+      else fastOk = false;
+    }
+    pieces[i] = { ...p, re, tok };
     if (p.re.trim() !== '') break;
   }
   for (let i = pieces.length - 1; i >= 0; i--) {
     const p = pieces[i];
     if (p.binders.length === 0) {
-      pieces[i] = { ...p, re: p.re.replace(/ +$/, ' *') };
+      const re = p.re.replace(/ +$/, ' *');
+      let tok = pieces[i].tok;
+      if (re !== p.re) {
+        if (tok?.k === T_LIT) tok = new Tok(T_LIT, tok.text.replace(/ +$/, ''), tok.optLead, true);
+        else fastOk = false;
+      }
+      pieces[i] = { ...p, re, tok };
       if (p.re.trim() !== '') break;
     } else if (!p.empty) break;
   }
   const source = `^\\s*${pieces.map((p) => p.re).join('')}\\s*$`;
-  return { re: new RegExp(source), binders: pieces.flatMap((p) => p.binders), needAsserts: c.needAsserts };
+  return { re: new RegExp(source), binders: pieces.flatMap((p) => p.binders), needAsserts: c.needAsserts, fast: fastOk ? fastPlan(pieces, slots, c.needAsserts) : null };
+}
+
+/** The fast-path plan of the pieces: runs of opaque pieces (with the literal after them) become one sticky RegExp. */
+function fastPlan(pieces: Piece[], slots: Slots, needAsserts: boolean): FastPlan | null {
+  const toks: Tok[] = [];
+  const fromState: boolean[] = new Array(slots.size).fill(false);
+  const fastSlots = new Set<number>();
+  let i = 0;
+  while (i < pieces.length) {
+    const p = pieces[i];
+    if (p.tok) {
+      toks.push(p.tok);
+      if (p.tok.slot >= 0) fastSlots.add(p.tok.slot);
+      i++;
+      continue;
+    }
+    let src = '()'.repeat(Math.max(0, (p.g0 ?? 1) - 1));
+    const binders: Binder[] = [];
+    while (i < pieces.length && !pieces[i].tok) {
+      const q = pieces[i];
+      if (!q.names) return null;
+      src += q.re;
+      binders.push(...q.binders);
+      for (const n of q.names) {
+        const s = slots.get(n);
+        if (s !== undefined) fromState[s] = true;
+      }
+      i++;
+    }
+    while (i < pieces.length && pieces[i].tok?.k === T_LIT) {
+      const t = pieces[i].tok!;
+      src += pieces[i].re;
+      i++;
+      if (t.text !== '' || t.optLead || t.optTrail) break;
+    }
+    toks.push(new Tok(T_OPAQUE, '', false, false, -1, 10, false, false, false, false, false, false, new RegExp(src, 'y'), binders));
+  }
+  for (const s of fastSlots) if (fromState[s]) return null;
+  return finishPlan(toks, fromState, needAsserts);
 }

@@ -14,6 +14,7 @@
 // text goes to `symbols` (field name → symbol) and the field stays 0n.
 import type { EventFormat } from '../../tracedat/format-parser.js';
 import { shippedFormats } from '../formats/index.js';
+import { FAIL, MATCH, matchFast, type FastPlan } from './fast.js';
 import { fmtMatcher } from './fmt-matcher.js';
 import type { MatchState } from './invert.js';
 import { PLUGINS } from './plugins.js';
@@ -159,4 +160,69 @@ export function parsePayload(catalog: FormatCatalog, system: string | undefined,
     }
   }
   return null;
+}
+
+// ---- the text source's path: same order and memo as parsePayload, on a range of the line
+
+/** parseRange outcomes. */
+export const P_NONE = 0;
+/** Matched by the fast path: the values are in fast.ts's scratch arrays, by slot of `rangeFormat`. */
+export const P_FAST = 1;
+/** Matched by the RegExp path: `rangeParsed`. */
+export const P_SLOW = 2;
+
+export let rangeFormat: EventFormat | null = null;
+export let rangeParsed: ParsedPayload | null = null;
+
+function fastPlanOf(fmt: EventFormat, form: PayloadForm, info: FormatInfo): FastPlan | null {
+  if (form === 'raw') return rawMatcher(fmt, info.slots)?.fast ?? null;
+  if (form === 'fmt') return fmtMatcher(fmt, info.slots)?.fast ?? null;
+  return null;
+}
+
+function attempt(fmt: EventFormat, form: PayloadForm, s: string, a: number, b: number): number {
+  const info = infoOf(fmt);
+  const plan = fastPlanOf(fmt, form, info);
+  if (plan) {
+    const r = matchFast(plan, info.names.length, s, a, b, plan.hasOpaque ? newState(info, plan.needAsserts) : null);
+    if (r === MATCH) {
+      rangeFormat = fmt;
+      return P_FAST;
+    }
+    if (r === FAIL) return P_NONE;
+  }
+  const p = tryForm(fmt, form, s.slice(a, b));
+  if (!p) return P_NONE;
+  rangeFormat = fmt;
+  rangeParsed = p;
+  return P_SLOW;
+}
+
+/**
+ * parsePayload of `s.slice(a, b)` for the candidates `catalog.lookup(...)` returned, without the
+ * slice and, where the fast path decides, without RegExp or BigInt: P_FAST (scratch values),
+ * P_SLOW (`rangeParsed`) or P_NONE. Same candidate/form order and the same last-hit memo.
+ */
+export function parseRange(cands: EventFormat[], s: string, a: number, b: number): number {
+  rangeParsed = null;
+  rangeFormat = null;
+  if (cands.length === 0) return P_NONE;
+  const last = lastHit.get(cands);
+  if (last) {
+    const r = attempt(last.fmt, last.form, s, a, b);
+    if (r !== P_NONE) return r;
+  }
+  for (const form of FORMS) {
+    for (const fmt of cands) {
+      if (last && last.fmt === fmt && last.form === form) continue;
+      const r = attempt(fmt, form, s, a, b);
+      if (r !== P_NONE) { lastHit.set(cands, { fmt, form }); return r; }
+    }
+  }
+  return P_NONE;
+}
+
+/** The format's own (non-common) field names, in slot order. */
+export function slotNames(fmt: EventFormat): readonly string[] {
+  return infoOf(fmt).names;
 }

@@ -14,10 +14,11 @@
 import type { EventFormat } from '../../tracedat/format-parser.js';
 import { parsePrintFmt, type Expr } from '../../tracedat/print-fmt.js';
 import { splitFormat } from '../../tracedat/evaluate.js';
+import { finishPlan, lit, T_RAWNUM, T_STR, Tok, type FastPlan } from './fast.js';
 import { ALL, compileInvert, parseDec, parseHex, symbolName, type MatchState, type Setter, type Slots } from './invert.js';
 
 export type RawBinder = (m: RegExpExecArray, st: MatchState) => void;
-export interface RawMatcher { re: RegExp; binders: RawBinder[] }
+export interface RawMatcher { re: RegExp; binders: RawBinder[]; fast: FastPlan | null }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const SYM = '[A-Za-z_.$][\\w.$]*(?:[+/]0x[0-9a-fA-F]+)*(?: \\(0x[0-9a-fA-F]+\\))?';
@@ -70,19 +71,24 @@ export function rawMatcher(fmt: EventFormat, slots: Slots): RawMatcher | null {
   const { conv, symbolic } = rawConversions(fmt);
   const parts: string[] = [];
   const binders: RawBinder[] = [];
+  const toks: Tok[] = [];
+  let fastOk = true;
   own.forEach((f, i) => {
     const last = i === own.length - 1;
     const g = i + 1;
     const name = f.name;
     const slot = slots.get(name)!;
     parts.push(`${i ? ' ' : ''}${escapeRe(name)}=`);
+    toks.push(lit(`${i ? ' ' : ''}${name}=`));
     if (f.isString) {
+      toks.push(new Tok(T_STR, '', false, false, slot));
       parts.push(last ? '([\\s\\S]*?)' : '([\\s\\S]*?)');
       binders.push((m, st) => { st.vals[slot] = m[g]; });
       return;
     }
     if (f.isArray || f.dynamic !== 'none' || f.size > 8 || f.size === 0) {
       parts.push('(ARRAY\\[[^\\]]*\\]|[\\s\\S]*?)');
+      fastOk = false;
       return;
     }
     const cons = conv.get(name);
@@ -93,9 +99,10 @@ export function rawMatcher(fmt: EventFormat, slots: Slots): RawMatcher | null {
     if (cons && cons.arg.kind !== 'field' && !(cons.arg.kind === 'cast' && cons.arg.arg.kind === 'field' && /long long|64/.test(cons.arg.type))) {
       const bits = LS_BITS[cons.ls] ?? 64;
       const inv = compileInvert(cons.arg, slots, bits >= 64 ? ALL : (1n << BigInt(bits)) - 1n);
-      if (inv) set = inv;
+      if (inv) { set = inv; fastOk = false; }
     }
     const sym = symbolic.has(name);
+    toks.push(new Tok(T_RAWNUM, '', false, false, slot, 10, true, true, false, false, false, bareHex, null, [], sym));
     parts.push(` ?(-?\\d+|0x[0-9a-fA-F]+|[0-9a-fA-F]+|\\(nil\\)${sym ? '|' + SYM : ''})`);
     binders.push((m, st) => {
       const t = m[g];
@@ -115,7 +122,7 @@ export function rawMatcher(fmt: EventFormat, slots: Slots): RawMatcher | null {
       set(st, v);
     });
   });
-  const out: RawMatcher = { re: new RegExp(`^\\s*${parts.join('')}\\s*$`), binders };
+  const out: RawMatcher = { re: new RegExp(`^\\s*${parts.join('')}\\s*$`), binders, fast: fastOk ? finishPlan(toks, new Array(slots.size).fill(false), false) : null };
   cache.set(fmt, out);
   return out;
 }

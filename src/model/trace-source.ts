@@ -28,6 +28,17 @@ export interface CpuTopology {
   caches?: Array<{ level: number; type: string; size: string; lineSize: number; sets: number; ways: number; cpus: number[] }>;
 }
 
+/** Events lost with a known count, and losses whose size is unknown. */
+export function lostTotals(lost: LostRecord[]): { known: number; unknown: number } {
+  let known = 0;
+  let unknown = 0;
+  for (const l of lost) {
+    if (l.count < 0) unknown++;
+    else known += l.count;
+  }
+  return { known, unknown };
+}
+
 export interface TraceMeta {
   format: string;
   version: string;

@@ -3,7 +3,7 @@
 import type { DiagEntry } from '../diag/diagnostics.js';
 import type { AnalysisResults } from '../analyze/run.js';
 import type { VmInfo } from '../analyze/threads.js';
-import type { TraceSource } from '../model/trace-source.js';
+import { lostTotals, type TraceSource } from '../model/trace-source.js';
 import { evaluateVerdicts, type Thresholds, type Verdict } from '../verdicts/index.js';
 import { analysisSections, type AnalysisSections } from './analysis-sections.js';
 
@@ -100,12 +100,7 @@ function buildEvidence(file: string, src: TraceSource, res: AnalysisResults, ver
   const comm = (tid: number) => res.comms.get(tid) ?? '';
   const sections = analysisSections(res, (tid) => ({ vm: where.get(tid)?.vm ?? null, vcpu: where.get(tid)?.vcpu ?? null }), (tid) => where.has(tid), m.baseNs);
   const abs = (rel: number) => (Number.isFinite(rel) ? m.baseNs + BigInt(rel) : null);
-  let lostEvents = 0;
-  let lostUnknown = 0;
-  for (const l of src.lost) {
-    if (l.count < 0) lostUnknown++;
-    else lostEvents += l.count;
-  }
+  const { known: lostEvents, unknown: lostUnknown } = lostTotals(src.lost);
   return {
     schema: SCHEMA,
     generator: { name: 'kvmtrace', version },

@@ -20,7 +20,7 @@ import { Diagnostics } from '../../diag/diagnostics.js';
 import { UsageError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
 import { PayloadEncoder, type FieldValue } from '../../model/payload-encoder.js';
-import type { LostRecord, TraceMeta, TraceSource, UnparsedLines } from '../../model/trace-source.js';
+import { lostTotals, type LostRecord, type TraceMeta, type TraceSource, type UnparsedLines } from '../../model/trace-source.js';
 import type { EventFormat } from '../tracedat/format-parser.js';
 import type { ByteChunks } from './chunks.js';
 import { forEachLine } from './lines.js';
@@ -405,12 +405,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
         const ex = unparsed.examples[0];
         diag.add('unparsed-lines', 'warning', `${unparsed.lines} lines were not understood (${reasons}); first at line ${ex.line}: ${ex.text.slice(0, 120)}`, unparsed.lines);
       }
-      let known = 0;
-      let unknownCount = 0;
-      for (const l of lost) {
-        if (l.count < 0) unknownCount++;
-        else known += l.count;
-      }
+      const { known, unknown: unknownCount } = lostTotals(lost);
       if (known > 0) diag.add('lost-events', 'data-loss', `${known} events were lost (ring buffer overrun)`, known);
       if (unknownCount > 0) diag.add('lost-events-unknown', 'data-loss', `${unknownCount} lost-event markers without a count`, unknownCount);
       meta.details.push(['lines', String(lineNo)], ['events', String(events)], ['unparsed lines', String(unparsed.lines)]);

@@ -6,7 +6,7 @@
 import { Diagnostics } from '../../diag/diagnostics.js';
 import { UsageError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import type { LostRecord, TraceMeta, TraceSource } from '../../model/trace-source.js';
+import { lostTotals, type LostRecord, type TraceMeta, type TraceSource } from '../../model/trace-source.js';
 import type { FileSource } from '../io/byte-source.js';
 import { CpuCursor, type PageLayout } from './cpu-cursor.js';
 import { OPTION_NAMES, type TraceDatFile } from './file-info.js';
@@ -124,12 +124,7 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
         onBatch,
         perCpu,
       });
-      let known = 0;
-      let unknown = 0;
-      for (const l of lost) {
-        if (l.count < 0) unknown++;
-        else known += l.count;
-      }
+      const { known, unknown } = lostTotals(lost);
       if (known > 0) diag.add('lost-events', 'data-loss', `${known} events were lost (ring buffer overrun)`, known);
       if (unknown > 0) diag.add('lost-events-unknown', 'data-loss', `${unknown} pages report lost events without a count`, unknown);
     },

@@ -49,7 +49,7 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   const sched = new SchedTracker(d);
   const threads = new Threads(d, source, opts.vms);
   const reasons = new ExitReasons();
-  const syms = new KernelSymbols(source.kallsyms);
+  const syms = new KernelSymbols(source.kallsyms, source.textSymbols);
   const exits = new Exits(d, sched, threads, reasons);
   const details = new ExitDetails(d, reasons);
   const spin = new Spin(d, sched, threads, reasons, syms);
@@ -60,8 +60,12 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   const counts = new EventCounts();
   runAnalyses(source, [counts], d);
   const c = counts.finish();
+  const timed = timers.finish();
+  if (timed.hrtimerNamed === 0 && timed.hrtimerUnnamed > 0) {
+    source.diag.add('hrtimer-unnamed', 'warning', `${timed.hrtimerUnnamed} hrtimer_expire_entry events name their function by address only and the input has no kallsyms: timer injection latency (apic_timer_fn) is not measured; use trace-cmd report without -R, or the trace.dat itself`, timed.hrtimerUnnamed);
+  }
   return {
-    counts: c, exits: exits.finish(), exitDetails: details.finish(), reasons, vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timers.finish(),
+    counts: c, exits: exits.finish(), exitDetails: details.finish(), reasons, vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timed,
     haltPoll: haltPoll.finish(), scheduling: scheduling.finish(Number.isFinite(c.lastTs) ? c.lastTs : 0), ipis: ipis.finish(),
   };
 }

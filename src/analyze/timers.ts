@@ -18,12 +18,15 @@ export interface TimersResult {
   injection: DurationStats;
   injectionByThread: Map<number, DurationStats>;
   worstInjection: { ns: number; ts: number; tid: number; cpu: number } | null;
+  /** hrtimer_expire_entry events whose function could / could not be named (no kallsyms, raw text). */
+  hrtimerNamed: number;
+  hrtimerUnnamed: number;
 }
 
 export class Timers {
   private readonly r: TimersResult = {
     lapicAvailable: false, injectionAvailable: false, lapic: new SignedStats(), lapicByThread: new Map(), maxLate: null,
-    injection: new DurationStats(), injectionByThread: new Map(), worstInjection: null,
+    injection: new DurationStats(), injectionByThread: new Map(), worstInjection: null, hrtimerNamed: 0, hrtimerUnnamed: 0,
   };
   /** CPU → the apic timer being expired there: its start and the thread it woke (-1 none yet). */
   private readonly firing = new Map<number, { ts: number; interrupted: number; woken: number }>();
@@ -48,7 +51,10 @@ export class Timers {
       const fn = fieldOf(fmt, 'function');
       if (!fn) return null;
       return (b, i) => {
-        if (syms.nameOf(readBigInt(b, i, fn)) !== 'apic_timer_fn') return;
+        const name = syms.nameOf(readBigInt(b, i, fn));
+        if (name === '') this.r.hrtimerUnnamed++;
+        else this.r.hrtimerNamed++;
+        if (name !== 'apic_timer_fn') return;
         this.firing.set(b.cpu[i], { ts: b.ts[i], interrupted: b.pid[i], woken: -1 });
       };
     }, 'timer');
@@ -85,6 +91,9 @@ export class Timers {
   }
 
   finish(): TimersResult {
+    // Without names for the hrtimer functions (no kallsyms: `trace-cmd report -R` text, perf script
+    // without symbols) apic_timer_fn cannot be told apart: not measured, rather than zero.
+    if (this.r.hrtimerNamed === 0 && this.r.hrtimerUnnamed > 0) this.r.injectionAvailable = false;
     return this.r;
   }
 }

@@ -89,6 +89,8 @@ export interface TraceSource {
   unparsed?: UnparsedLines;
   /** kallsyms text when the file carries one. */
   kallsyms: string;
+  /** Text inputs: synthetic address → kernel symbol printed by name (ingest/text/payload/text-symbols.ts). */
+  textSymbols?: ReadonlyMap<number, string>;
   /** trace_printk formats text (`0xaddr : "fmt"` lines) when the file carries one. */
   printk?: string;
   diag: Diagnostics;

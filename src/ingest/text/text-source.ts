@@ -14,6 +14,8 @@
 // * Events the catalog does not know get a minimal format with the common fields only, so they are
 //   still counted by name; payloads the catalog cannot parse keep the event with zero fields
 //   (`payload-unparsed` warning, per event name).
+// * Kernel symbols printed by name (function tracer ip, hrtimer function, %ps) get synthetic
+//   addresses in their fields; `textSymbols` names them (payload/text-symbols.ts).
 // * Unparsed lines are counted per reason with the first examples (line numbers) in `unparsed`;
 //   headers, comments, blank lines and perf callchain lines are not unparsed.
 import { Diagnostics } from '../../diag/diagnostics.js';
@@ -27,6 +29,7 @@ import { forEachLine } from './lines.js';
 import { K_CPUS, K_EVENT, K_LOST, K_SKIP, LineRecord, scanLine, type ScanMode } from './scan.js';
 import { encodeFast, fastLayout, type FastLayout, type Reserve } from './payload/fast.js';
 import { P_FAST, P_SLOW, parsePayload, parseRange, rangeFormat, rangeParsed, type FormatCatalog } from './payload/index.js';
+import { setActiveTextSymbols, TextSymbols } from './payload/text-symbols.js';
 
 const MAX_EXAMPLES = 10;
 
@@ -143,6 +146,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
   const comms = new Map<number, string>();
   const tgids = new Map<number, number>();
   let consumed = false;
+  const symbols = new TextSymbols();
 
   // Event entries by a hash of the event token, checked with startsWith: no string per line.
   const entries = new Map<number, EventEntry[]>();
@@ -195,6 +199,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
     comms,
     tgids,
     kallsyms: '',
+    textSymbols: symbols.byAddr,
     diag,
     lost,
     unparsed,
@@ -238,6 +243,11 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
         if (parsed) {
           const vals = parsed.values;
           for (let k = 0; k < names.length; k++) rec[names[k]] = vals.get(names[k]);
+          if (parsed.symbols) {
+            for (const [field, sym] of parsed.symbols) {
+              if (field in rec && !rec[field]) rec[field] = BigInt(symbols.addrOf(sym));
+            }
+          }
         } else {
           for (let k = 0; k < names.length; k++) rec[names[k]] = undefined;
           if (hasPayload) {
@@ -365,14 +375,19 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
       };
 
       const chunks = init.openChunks();
-      forEachLine(chunks, (s, a, b) => {
-        lineNo++;
-        if (!handle(s, a, b, lineNo)) {
-          stopped = true;
-          return false;
-        }
-        return true;
-      });
+      setActiveTextSymbols(symbols);
+      try {
+        forEachLine(chunks, (s, a, b) => {
+          lineNo++;
+          if (!handle(s, a, b, lineNo)) {
+            stopped = true;
+            return false;
+          }
+          return true;
+        });
+      } finally {
+        setActiveTextSymbols(null);
+      }
       if (!stopped && held !== null) {
         const h = held;
         held = null;

@@ -16,7 +16,8 @@
 // where a greedy token could give back characters that the next token needs.
 import type { EventFormat, FieldDef } from '../../tracedat/format-parser.js';
 import type { Expr } from '../../tracedat/print-fmt.js';
-import type { MatchState } from './invert.js';
+import { symbolName, type MatchState } from './invert.js';
+import { activeTextSymbols } from './text-symbols.js';
 
 export type AnyBinder = (m: RegExpExecArray, st: MatchState) => void;
 
@@ -153,6 +154,13 @@ function isSymbol(s: string, a: number, e: number): boolean {
   return true;
 }
 
+/** A symbol printed by name: its synthetic address while a text source reads (text-symbols.ts). */
+function setSymbol(slot: number, s: string, a: number, e: number): void {
+  if (slot < 0 || !activeTextSymbols) return;
+  vKind[slot] = 1;
+  vNum[slot] = activeTextSymbols.addrOf(symbolName(s.slice(a, e)));
+}
+
 /** `\s*$` from pos. */
 function atEnd(s: string, pos: number, b: number): number {
   for (; pos < b; pos++) {
@@ -258,7 +266,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           vKind[slot] = 1;
           vNum[slot] = 0;
         } else if (!(t.sym && isSymbol(s, a, pos))) return FAIL;
-        // (a symbol without address sets no value: the RegExp path keeps it in `symbols` only)
+        else setSymbol(slot, s, a, pos);
         break;
       }
       case T_STR: {
@@ -298,10 +306,11 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           pos++;
         }
         if (pos === a) return FAIL;
-        if (t.slot >= 0 && pos - a > 2 && s.charCodeAt(a) === 48 && s.charCodeAt(a + 1) === 120) {
-          let hex = true;
-          for (let k = a + 2; k < pos; k++) if (hexVal(s.charCodeAt(k)) < 0) hex = false;
+        if (t.slot >= 0) {
+          let hex = pos - a > 2 && s.charCodeAt(a) === 48 && s.charCodeAt(a + 1) === 120;
+          for (let k = a + 2; hex && k < pos; k++) if (hexVal(s.charCodeAt(k)) < 0) hex = false;
           if (hex) setHex(t.slot, s, a + 2, pos);
+          else setSymbol(t.slot, s, a, pos);
         }
         break;
       }

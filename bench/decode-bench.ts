@@ -13,7 +13,7 @@ import { generateKvmLoad } from '../src/sim/generate-kvm-load.js';
 const DIR = process.env.KVMTRACE_BENCH_DIR ?? 'bench/data';
 const MB = Number(process.env.KVMTRACE_BENCH_MB ?? 300);
 const V6 = join(DIR, `kvm-load-${MB}mb-v6.dat`);
-const V7Z = join(DIR, `kvm-load-${MB}mb-v7-zstd.dat`);
+export const V7Z = join(DIR, `kvm-load-${MB}mb-v7-zstd.dat`);
 
 async function prepare(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
@@ -29,13 +29,13 @@ async function prepare(): Promise<void> {
   }
 }
 
-interface Row { file: string; mb: number; events: number; ours: number; theirs: number; ratio: number; target: number }
+export interface Row { file: string; mb: number; events: number; ours: number; theirs: number; ratio: number; target: number }
 
-export async function runDecodeBench(): Promise<void> {
+export async function runDecodeBench(): Promise<Row[]> {
   if (spawnSync('trace-cmd', ['--version']).error) {
     console.error('bench needs trace-cmd (apt-get install trace-cmd)');
     process.exitCode = 2;
-    return;
+    return [];
   }
   await prepare();
   const rows: Row[] = [];
@@ -62,6 +62,7 @@ export async function runDecodeBench(): Promise<void> {
     );
   }
   process.exitCode = ok ? 0 : 1;
+  return rows;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runDecodeBench();

@@ -55,10 +55,16 @@ export function openInput(path: string, opts: OpenOptions = {}): TraceSource {
     const head = src.read(0, HEAD_BYTES);
     if (head.length === 0) throw new InputError('file is empty', 0);
     const wrapper = wrapperOf(head);
-    if (wrapper) return openWrapped(src, path, wrapper, opts, detect, HEAD_BYTES);
+    if (wrapper) {
+      const s = openWrapped(src, path, wrapper, opts, detect, HEAD_BYTES);
+      s.input ??= src;
+      return s;
+    }
     const imp = detect(head);
     if (!imp) throw new InputError('unrecognised input format (not a trace.dat, perf.data or trace text)', 0);
-    return imp.open(src, path, opts);
+    const s = imp.open(src, path, opts);
+    s.input ??= src;
+    return s;
   } catch (e) {
     src.close();
     if (e instanceof InputError) throw e.withFile(path);

@@ -101,5 +101,7 @@ export interface TraceSource {
    * Returning false from `onBatch` stops the stream.
    */
   read(onBatch: (batch: EventBatch) => boolean | void): void;
+  /** The file the stream reads, for progress (bytes read so far of its size); set by openInput. */
+  input?: { readonly size: number; readonly bytesRead: number };
   close(): void;
 }

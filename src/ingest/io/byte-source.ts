@@ -12,6 +12,8 @@ export interface ByteSource {
 
 export class FileSource implements ByteSource {
   readonly size: number;
+  /** Bytes read so far (progress display). */
+  bytesRead = 0;
   private fd: number;
 
   constructor(readonly path: string) {
@@ -29,6 +31,7 @@ export class FileSource implements ByteSource {
       if (got <= 0) break;
       done += got;
     }
+    this.bytesRead += done;
     return done === n ? buf : buf.subarray(0, done);
   }
 
@@ -41,6 +44,7 @@ export class FileSource implements ByteSource {
       if (got <= 0) break;
       done += got;
     }
+    this.bytesRead += done;
     return done;
   }
 

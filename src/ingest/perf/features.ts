@@ -89,6 +89,7 @@ export function parseFeature(bit: number, c: Cursor, f: PerfFeatures): void {
       // Written as nr_cpus_avail (present) first, then nr_cpus_online (P19).
       f.nrCpusAvail = c.u32('nr_cpus_avail');
       f.nrCpusOnline = c.u32('nr_cpus_online');
+      if (f.nrCpusAvail > 1 << 16) f.nrCpusAvail = f.nrCpusOnline = undefined; // damaged: it would size per-CPU tables
       break;
     case FEAT.CMDLINE: f.cmdline = readStringList(c, 'cmdline'); break;
     case FEAT.EVENT_DESC: {

@@ -1,9 +1,12 @@
 // The time-ordering queue of the perf.data reader, in typed-array columns (no object per sample).
-// Items are appended in file order; flush(limit) delivers the live items with ts <= limit in
-// (ts, insertion) order — a stable natural merge sort: the items kept from the last flush form one
-// sorted run, the new items split into their ascending runs (one per CPU buffer, usually), and
-// runs are merged pairwise, the earlier run winning ties — and keeps the rest as the next sorted
-// run. Storage is compacted when most of it is delivered, so memory follows the live items.
+// Items are appended in file order; sort(limit) puts the live items in (ts, insertion) order — a
+// stable natural merge sort (natural-merge.ts): the items kept from the last flush form one sorted
+// run, the new items split into their ascending runs (one per CPU buffer, usually) — the caller
+// delivers the due ones (ts <= limit) straight from `order`, and keep() holds the rest as the next
+// sorted run. Storage is compacted in place when most of it is delivered, so memory follows the
+// live items and no column is reallocated.
+import { mergeRuns } from './natural-merge.js';
+
 export class OrderedQueue<S> {
   private cap: number;
   n = 0;
@@ -17,6 +20,11 @@ export class OrderedQueue<S> {
   off: Uint32Array;
   len: Uint32Array;
   data: Uint8Array;
+  /** `data` as words (payloads start 4-aligned). */
+  data32: Uint32Array;
+  /** The last source buffer pushed from, and its word view (null when not 4-aligned). */
+  private src: Uint8Array | null = null;
+  private src32: Uint32Array | null = null;
   used = 0;
   side: S[] = [];
   /** Newest timestamp queued (perf's max_timestamp: the tail of its sorted list). */
@@ -27,6 +35,9 @@ export class OrderedQueue<S> {
   private a: Uint32Array;
   private b: Uint32Array;
   private runs: number[] = [];
+  /** After sort(): the live items in delivery order, `order[0 .. sorted)`. */
+  order: Uint32Array;
+  private sorted = 0;
 
   constructor(cap = 1 << 14) {
     this.cap = cap;
@@ -39,9 +50,11 @@ export class OrderedQueue<S> {
     this.off = new Uint32Array(cap);
     this.len = new Uint32Array(cap);
     this.data = new Uint8Array(1 << 20);
+    this.data32 = new Uint32Array(this.data.buffer);
     this.pend = new Uint32Array(cap);
     this.a = new Uint32Array(cap);
     this.b = new Uint32Array(cap);
+    this.order = this.a;
   }
 
   /** Items not delivered yet. */
@@ -88,20 +101,35 @@ export class OrderedQueue<S> {
     this.pid[i] = pid;
     this.fmt[i] = fmt;
     this.type[i] = type;
-    let o = this.used;
-    if (o + len > this.data.length) {
+    const o = this.used;
+    const room = (len + 3) & ~3; // payloads start 4-aligned in the arena
+    if (o + room > this.data.length) {
       let size = this.data.length * 2;
-      while (size < o + len) size *= 2;
+      while (size < o + room) size *= 2;
       const next = new Uint8Array(size);
       next.set(this.data.subarray(0, o));
       this.data = next;
+      this.data32 = new Uint32Array(next.buffer);
     }
     this.off[i] = o;
     this.len[i] = len;
-    const d = this.data;
-    if (len <= 64) for (let k = 0; k < len; k++) d[o++] = buf[s + k];
-    else d.set(buf.subarray(s, s + len), o);
-    this.used += len;
+    this.used = o + room;
+    if (buf !== this.src) {
+      this.src = buf;
+      this.src32 = buf.byteOffset & 3 ? null : new Uint32Array(buf.buffer, buf.byteOffset, buf.byteLength >> 2);
+    }
+    const s32 = this.src32;
+    if (s32 !== null && (s & 3) === 0 && s + room <= buf.length) {
+      // A tracepoint payload follows its u32 size in a u64-aligned record: copy it by words.
+      const d32 = this.data32;
+      const to = o >> 2;
+      const from = s >> 2;
+      for (let k = 0, nw = room >> 2; k < nw; k++) d32[to + k] = s32[from + k];
+    } else if (len > 64) this.data.set(buf.subarray(s, s + len), o);
+    else {
+      const d = this.data;
+      for (let k = 0; k < len; k++) d[o + k] = buf[s + k];
+    }
   }
 
   pushSide(ts: number, cpu: number, tid: number, pid: number, ev: S): void {
@@ -110,14 +138,12 @@ export class OrderedQueue<S> {
   }
 
   /**
-   * Delivers live items with ts <= limit in order through `emit(i)` (false = stop: the rest of the
-   * queue is abandoned). Returns false when stopped.
+   * Sorts the live items (stable by ts, then insertion) into `order[0 .. sorted)` and returns how
+   * many of them are due (ts <= limit): the caller delivers `order[0 .. due)`, then calls keep(due).
    */
-  flush(limit: number, emit: (i: number) => boolean): boolean {
+  sort(limit: number): number {
     const ts = this.ts;
-    // Runs: the kept items (sorted), then the new items' ascending runs.
-    let a = this.a;
-    let b = this.b;
+    const a = this.a;
     const runs = this.runs;
     runs.length = 0;
     let m = 0;
@@ -126,48 +152,38 @@ export class OrderedQueue<S> {
       m = this.pN;
       runs.push(0);
     }
+    let prev = 0;
     for (let i = this.newStart; i < this.n; i++) {
-      if (i === this.newStart || ts[i] < ts[i - 1]) runs.push(m);
+      const t = ts[i];
+      if (i === this.newStart || t < prev) runs.push(m);
+      prev = t;
       a[m++] = i;
     }
-    if (m === 0) return true;
+    this.sorted = m;
+    if (m === 0) return 0;
     runs.push(m);
-    while (runs.length > 2) {
-      let w = 0;
-      let r = 0;
-      const next: number[] = [];
-      for (; r + 2 < runs.length; r += 2) {
-        const s1 = runs[r];
-        const e1 = runs[r + 1];
-        const e2 = runs[r + 2];
-        next.push(w);
-        let x = s1;
-        let y = e1;
-        while (x < e1 && y < e2) b[w++] = ts[a[y]] < ts[a[x]] ? a[y++] : a[x++];
-        while (x < e1) b[w++] = a[x++];
-        while (y < e2) b[w++] = a[y++];
-      }
-      if (r + 1 < runs.length) {
-        next.push(w);
-        for (let x = runs[r]; x < runs[r + 1]; x++) b[w++] = a[x];
-      }
-      next.push(w);
-      const t = a;
-      a = b;
-      b = t;
-      runs.length = 0;
-      for (const v of next) runs.push(v);
+    const sorted = mergeRuns(ts, a, this.b, runs);
+    if (sorted !== a) {
+      this.b = a;
+      this.a = sorted;
     }
-    this.a = a;
-    this.b = b;
-    let k = 0;
-    for (; k < m; k++) {
-      const i = a[k];
-      if (ts[i] > limit) break;
-      if (!emit(i)) return false;
+    this.order = sorted;
+    // Due items: the sorted prefix with ts <= limit.
+    if (!(ts[sorted[m - 1]] > limit)) return m;
+    let lo = 0;
+    let hi = m - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ts[sorted[mid]] > limit) hi = mid;
+      else lo = mid + 1;
     }
-    const rest = m - k;
-    this.pend.set(a.subarray(k, m));
+    return lo;
+  }
+
+  /** After delivering `order[0 .. due)`: the rest stays queued, sorted. */
+  keep(due: number): void {
+    const rest = this.sorted - due;
+    if (rest > 0) this.pend.set(this.order.subarray(due, this.sorted));
     this.pN = rest;
     this.newStart = this.n;
     if (rest === 0) {
@@ -176,46 +192,55 @@ export class OrderedQueue<S> {
       this.used = 0;
       this.side.length = 0;
     } else if (this.n >= 4096 && rest * 4 < this.n) this.compact();
+  }
+
+  /**
+   * Delivers live items with ts <= limit in order through `emit(i)` (false = stop: the rest of the
+   * queue is abandoned). Returns false when stopped.
+   */
+  flush(limit: number, emit: (i: number) => boolean): boolean {
+    const due = this.sort(limit);
+    const order = this.order;
+    for (let k = 0; k < due; k++) if (!emit(order[k])) return false;
+    this.keep(due);
     return true;
   }
 
-  /** Moves the kept items to the front (in their sorted order) and drops the delivered ones. */
+  /**
+   * Moves the kept items to the front, in index order (an item only moves down, so the columns and
+   * the payload arena are compacted in place), and renumbers `pend` and the side events.
+   */
   private compact(): void {
     const rest = this.pN;
-    const p = this.pend;
-    const nTs = new Float64Array(this.cap);
-    const nCpu = new Int32Array(this.cap);
-    const nTid = new Int32Array(this.cap);
-    const nPid = new Int32Array(this.cap);
-    const nFmt = new Int32Array(this.cap);
-    const nType = new Uint16Array(this.cap);
-    const nOff = new Uint32Array(this.cap);
-    const nLen = new Uint32Array(this.cap);
-    const nData = new Uint8Array(this.data.length);
-    const nSide: S[] = [];
+    const pend = this.pend;
+    const byIndex = this.b.subarray(0, rest);
+    byIndex.set(pend.subarray(0, rest));
+    byIndex.sort();
+    const newIndex = this.a;
+    const side: S[] = [];
     let used = 0;
     for (let j = 0; j < rest; j++) {
-      const i = p[j];
-      nTs[j] = this.ts[i];
-      nCpu[j] = this.cpu[i];
-      nTid[j] = this.tid[i];
-      nPid[j] = this.pid[i];
-      nType[j] = this.type[i];
+      const i = byIndex[j];
+      newIndex[i] = j;
+      this.ts[j] = this.ts[i];
+      this.cpu[j] = this.cpu[i];
+      this.tid[j] = this.tid[i];
+      this.pid[j] = this.pid[i];
+      this.type[j] = this.type[i];
       const f = this.fmt[i];
       if (f <= -2) {
-        nSide.push(this.side[-2 - f]);
-        nFmt[j] = -1 - nSide.length;
-      } else nFmt[j] = f;
+        side.push(this.side[-2 - f]);
+        this.fmt[j] = -1 - side.length;
+      } else this.fmt[j] = f;
       const len = this.len[i];
-      nData.set(this.data.subarray(this.off[i], this.off[i] + len), used);
-      nOff[j] = used;
-      nLen[j] = len;
-      used += len;
-      p[j] = j;
+      const o = this.off[i];
+      if (o !== used) this.data.copyWithin(used, o, o + len);
+      this.off[j] = used;
+      this.len[j] = len;
+      used += (len + 3) & ~3;
     }
-    this.ts = nTs; this.cpu = nCpu; this.tid = nTid; this.pid = nPid; this.fmt = nFmt;
-    this.type = nType; this.off = nOff; this.len = nLen; this.data = nData;
-    this.side = nSide;
+    for (let k = 0; k < rest; k++) pend[k] = newIndex[pend[k]];
+    this.side = side;
     this.used = used;
     this.n = rest;
     this.newStart = rest;

@@ -8,10 +8,15 @@
 // released one round later; the end flushes everything. Equal timestamps keep file order (a new
 // event is queued after the queued ones with the same time). Memory is bounded by two rounds.
 //
-// Threads (tools/perf/util/machine.c, thread.c, perf 6.1): a sample's thread is found or created
-// by (pid, tid); a new thread is named ":<tid>", tid 0 is "swapper"; COMM renames; FORK replaces the
-// thread and inherits the parent's name when the parent has one; EXIT keeps the thread and its name.
-// `commOf(i)` gives event i's thread name at the time of the sample, as perf script prints it.
+// Threads (threads.ts, after tools/perf/util/machine.c, thread.c, perf 6.1): a sample's thread is
+// found or created by (pid, tid); COMM renames; FORK replaces the thread and inherits the parent's
+// name; EXIT keeps the thread and its name. `commOf(i)` gives event i's thread name at the time of
+// the sample, as perf script prints it.
+//
+// Speed: samples of a fixed sample_type layout are decoded at fixed offsets (sample-layout.ts); the
+// queue's due items are copied straight into the batch in one loop; a -z recording's zstd stream is
+// decompressed by a worker thread ahead of the walk (zstd-prefetch.ts) when it is 1 MiB or more.
+import { availableParallelism } from 'node:os';
 import { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
@@ -24,11 +29,23 @@ import { llcGroups, parseFeature, type PerfFeatures } from './features.js';
 import type { PerfFile } from './open.js';
 import { tracingDataAt } from './open.js';
 import { OrderedQueue } from './ordered-queue.js';
+import { LAYOUT_STRIDE, sampleLayout } from './sample-layout.js';
+import { ThreadTable } from './threads.js';
 import { walkRecords, type RecordHandler } from './walk.js';
 
 export interface PerfSourceOptions {
   batchSize?: number;
+  /**
+   * Decompress PERF_RECORD_COMPRESSED in a worker thread pipelined with the record walk (same
+   * events, same order). Default: when the data section of a -z recording is at least 1 MiB and
+   * there is more than one CPU; a number forces it with that many compressed records in flight.
+   * KVMTRACE_ZSTD_WORKER=0/1 overrides.
+   */
+  zstdWorker?: boolean | number;
 }
+
+/** Smallest compressed data section worth a worker thread (starting one costs ~10 ms). */
+const ZSTD_WORKER_MIN_BYTES = 1 << 20;
 
 export interface PerfTraceSource extends TraceSource {
   /** tid → process id (tgid), from samples, COMM and FORK; complete after read(). */
@@ -77,10 +94,12 @@ function readSize(attr: PerfAttr): number {
   return n;
 }
 
+const utf8 = new TextDecoder();
+
 function cstr(buf: Uint8Array, s: number, e: number): string {
   let z = s;
   while (z < e && buf[z] !== 0) z++;
-  return new TextDecoder().decode(buf.subarray(s, z));
+  return utf8.decode(buf.subarray(s, z));
 }
 
 export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOptions = {}): PerfTraceSource {
@@ -101,6 +120,22 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     });
   };
   rebuildIds();
+  // Sample ids are small consecutive numbers in practice: a direct table in front of the Map.
+  let idBase = 0;
+  let idDirect = new Int32Array(0);
+  const buildIdDirect = () => {
+    let min = Infinity;
+    let max = -1;
+    for (const k of idToAttr.keys()) {
+      if (k < TWO32) {
+        min = Math.min(min, k);
+        max = Math.max(max, k);
+      }
+    }
+    idDirect = new Int32Array(max < 0 || max - min >= 1 << 16 ? 0 : max - min + 1).fill(-1);
+    idBase = max < 0 ? 0 : min;
+    for (const [k, v] of idToAttr) if (k >= idBase && k - idBase < idDirect.length) idDirect[k - idBase] = v;
+  };
 
   // ---- first pass: pipe-mode header records, the time base, the first comms ----
   let baseHi = -1;
@@ -139,10 +174,8 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
         const n = view.getUint32(off + 8, little);
         // The blob follows the record, outside header.size (P17).
         tracing = tracingDataAt(src, fileOff + size, Math.min(n, src.size - fileOff - size));
-        return n;
+        return 0;
       }
-      case REC.AUXTRACE:
-        return size >= 16 ? Number(view.getBigUint64(off + 8, little)) : 0;
       case REC.ID_INDEX: {
         const nr = size >= 16 ? Number(view.getBigUint64(off + 8, little)) : 0;
         for (let k = 0; k < nr && off + 16 + (k + 1) * 32 <= off + size; k++) {
@@ -191,11 +224,14 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
   let unknownIds = 0;
   let sampleTypes: Int32Array = new Int32Array(0);
   let readSizes: Int32Array = new Int32Array(0);
+  let layouts: Int32Array = new Int32Array(0);
   let idMode = 0; // 0 single attr, 1 IDENTIFIER at body start, 2 ID at idPos
   let idPos = 0;
   const setupAttrs = () => {
     sampleTypes = Int32Array.from(attrs.map((a) => a.sampleType));
     readSizes = Int32Array.from(attrs.map(readSize));
+    buildIdDirect();
+    layouts = Int32Array.from(attrs.flatMap((x, i) => sampleLayout(x.sampleType, x.readFormat, readSizes[i])));
     const st = attrs[0]?.sampleType ?? 0;
     if (attrs.length <= 1) idMode = 0;
     else if (st & SAMPLE.IDENTIFIER) idMode = 1;
@@ -217,14 +253,42 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
       }
       const lo = view.getUint32(at + (little ? 0 : 4), little);
       const hi = view.getUint32(at + (little ? 4 : 0), little);
-      const found = idToAttr.get(idKey(hi, lo));
-      if (found === undefined) {
-        unknownIds++;
-        return false;
+      const d = lo - idBase;
+      a = hi === 0 && d >= 0 && d < idDirect.length ? idDirect[d] : -1;
+      if (a < 0) {
+        const found = idToAttr.get(idKey(hi, lo));
+        if (found === undefined) {
+          unknownIds++;
+          return false;
+        }
+        a = found;
       }
-      a = found;
     }
     hAttr = a;
+    const lb = a * LAYOUT_STRIDE;
+    if (layouts[lb] === 1) {
+      // Fixed layout: the same answers as the field-by-field walk below, with no walk.
+      if (size < layouts[lb + 5]) return bad();
+      const t = layouts[lb + 1];
+      hPid = t < 0 ? -1 : view.getInt32(off + t, little);
+      hTid = t < 0 ? -1 : view.getInt32(off + t + 4, little);
+      const tm = layouts[lb + 2];
+      hTimeLo = tm < 0 ? 0 : view.getUint32(off + tm + (little ? 0 : 4), little);
+      hTimeHi = tm < 0 ? 0 : view.getUint32(off + tm + (little ? 4 : 0), little);
+      const c = layouts[lb + 3];
+      hCpu = c < 0 ? 0 : view.getUint32(off + c, little);
+      if (hCpu > 0xffff) return bad(); // damaged: as in the walk below
+      const r = layouts[lb + 4];
+      hRaw = -1;
+      hRawLen = 0;
+      if (r >= 0) {
+        const n = view.getUint32(off + r, little);
+        if (r + 4 + n > size) return bad();
+        hRaw = off + r + 4;
+        hRawLen = n;
+      }
+      return true;
+    }
     const st = sampleTypes[a];
     let p = off + 8;
     if (st & SAMPLE.IDENTIFIER) p += 8;
@@ -252,6 +316,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     if (st & SAMPLE.CPU) {
       if (p + 8 > e) return bad();
       hCpu = view.getUint32(p, little);
+      if (hCpu > 0xffff) return bad(); // damaged: no kernel has that many CPUs (and batches hold u16 CPUs)
       p += 8;
     }
     if (st & SAMPLE.PERIOD) p += 8;
@@ -288,8 +353,10 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     return false;
   }
 
-  const firstPass = walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag: new Diagnostics() }, prescan);
-  void firstPass;
+  walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag: new Diagnostics() }, prescan);
+  // The second pass counts the samples it skips (the first one sees the first round again).
+  badSamples = 0;
+  unknownIds = 0;
   if (attrs.length === 0) throw new InputError('perf.data has no event attributes (no HEADER_ATTR records)', file.dataStart);
   setupAttrs();
   if (baseHi < 0) {
@@ -376,40 +443,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
   };
 
   // ---- threads ----
-  const slotOf = new Map<number, number>();
-  const thrPid: number[] = [];
-  const thrComm: number[] = [];
-  const thrCommSet: boolean[] = [];
-  const commStr: string[] = [];
-  const commId = new Map<string, number>();
-  const internComm = (s: string): number => {
-    let id = commId.get(s);
-    if (id === undefined) {
-      id = commStr.length;
-      commStr.push(s);
-      commId.set(s, id);
-    }
-    return id;
-  };
-  const newThread = (pid: number, tid: number): number => {
-    const slot = thrPid.length;
-    thrPid.push(pid);
-    thrComm.push(internComm(tid === 0 ? 'swapper' : `:${tid}`));
-    thrCommSet.push(tid === 0);
-    slotOf.set(tid, slot);
-    if (pid >= 0 && tid >= 0) tgids.set(tid, pid);
-    return slot;
-  };
-  const findnew = (pid: number, tid: number): number => {
-    const s = slotOf.get(tid);
-    if (s === undefined) return newThread(pid, tid);
-    if (thrPid[s] === -1 && pid !== -1) {
-      thrPid[s] = pid;
-      if (pid >= 0 && tid >= 0) tgids.set(tid, pid);
-    }
-    return s;
-  };
-  newThread(0, 0);
+  const threads = new ThreadTable(tgids);
 
   // ---- ordered queue ----
   const q = new OrderedQueue<SideEvent>();
@@ -421,7 +455,6 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
   let batchPid = new Int32Array(0);
   let onBatch: ((b: EventBatch) => boolean | void) | null = null;
   let stopped = false;
-  let emitted = 0;
   let idMismatch = 0;
   let skippedSamples = 0;
   const lostAt: string[] = [];
@@ -432,11 +465,10 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
 
   const emitSample = (ts: number, cpu: number, tid: number, pid: number, fmt: number, type: number, buf: Uint8Array, s: number, len: number) => {
     const b = batch!;
-    const slot = findnew(pid, tid);
-    batchComm[b.length] = thrComm[slot];
+    const slot = threads.findnew(pid, tid);
+    batchComm[b.length] = threads.comm[slot];
     batchPid[b.length] = pid;
     b.push(ts, cpu, tid, fmt, type, buf, s, len);
-    emitted++;
     if (b.full) {
       if (onBatch!(b) === false) stopped = true;
       b.reset();
@@ -444,26 +476,17 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
   };
   const applySide = (ev: SideEvent, ts: number, cpu: number) => {
     switch (ev.kind) {
-      case SIDE_COMM: {
-        const s = findnew(ev.pid, ev.tid);
-        thrComm[s] = internComm(ev.comm);
-        thrCommSet[s] = true;
+      case SIDE_COMM:
+        threads.rename(ev.pid, ev.tid, ev.comm);
         comms.set(ev.tid, ev.comm);
         break;
-      }
       case SIDE_FORK: {
-        const parent = findnew(ev.ppid, ev.ptid);
-        slotOf.delete(ev.tid);
-        const s = findnew(ev.pid, ev.tid);
-        if (thrCommSet[parent]) {
-          thrComm[s] = thrComm[parent];
-          thrCommSet[s] = true;
-          comms.set(ev.tid, commStr[thrComm[parent]]);
-        }
+        const name = threads.fork(ev.pid, ev.tid, ev.ppid, ev.ptid);
+        if (name !== undefined) comms.set(ev.tid, name);
         break;
       }
       case SIDE_EXIT:
-        findnew(ev.pid, ev.tid);
+        threads.findnew(ev.pid, ev.tid);
         break;
       case SIDE_LOST:
         lost.push({ cpu, count: ev.count, beforeTs: ts });
@@ -476,14 +499,73 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     }
   };
 
-  const emitQueued = (i: number): boolean => {
-    const f = q.fmt[i];
-    if (f <= -2) applySide(q.side[-2 - f], q.ts[i], q.cpu[i]);
-    else emitSample(q.ts[i], q.cpu[i], q.tid[i], q.pid[i], f, q.type[i], q.data, q.off[i], q.len[i]);
-    return !stopped;
-  };
+  // Delivers the queued items with ts <= limit, in order, into the batch (the hot loop: columns
+  // copied straight from the queue's, one thread lookup per sample).
+  let bData: Uint8Array | null = null;
+  let bData32: Uint32Array = new Uint32Array(0);
   const flushUpTo = (limit: number) => {
-    q.flush(limit, emitQueued);
+    const due = q.sort(limit);
+    const order = q.order;
+    const qTs = q.ts;
+    const qCpu = q.cpu;
+    const qTid = q.tid;
+    const qPid = q.pid;
+    const qFmt = q.fmt;
+    const qType = q.type;
+    const qOff = q.off;
+    const qLen = q.len;
+    const qData = q.data;
+    const qData32 = q.data32;
+    const thrComm = threads.comm;
+    const b = batch!;
+    for (let k = 0; k < due; k++) {
+      const i = order[k];
+      const f = qFmt[i];
+      if (f <= -2) {
+        applySide(q.side[-2 - f], qTs[i], qCpu[i]);
+        continue;
+      }
+      const pid = qPid[i];
+      const tid = qTid[i];
+      const j = b.length;
+      batchComm[j] = thrComm[threads.findnew(pid, tid)];
+      batchPid[j] = pid;
+      // EventBatch.push, inlined: perf's raw payloads are 4-byte multiples (u32 size + data padded
+      // to u64), so they pack 4-aligned and copy by words from the queue's 4-aligned arena.
+      const len = qLen[i];
+      b.reserve(len);
+      const o = b.dataUsed;
+      b.ts[j] = qTs[i];
+      b.cpu[j] = qCpu[i];
+      b.pid[j] = tid;
+      b.fmt[j] = f;
+      b.type[j] = qType[i];
+      b.off[j] = o;
+      b.len[j] = len;
+      const from = qOff[i];
+      if (((o | len) & 3) === 0) {
+        if (b.data !== bData) {
+          bData = b.data;
+          bData32 = new Uint32Array(bData.buffer, bData.byteOffset, bData.byteLength >> 2);
+        }
+        const to = o >> 2;
+        const w = from >> 2;
+        for (let x = 0, nw = len >> 2; x < nw; x++) bData32[to + x] = qData32[w + x];
+      } else {
+        const d = b.data;
+        for (let x = 0; x < len; x++) d[o + x] = qData[from + x];
+      }
+      b.dataUsed = o + len;
+      b.length = j + 1;
+      if (b.full) {
+        if (onBatch!(b) === false) {
+          stopped = true;
+          return;
+        }
+        b.reset();
+      }
+    }
+    q.keep(due);
   };
 
   // Trailer (sample_id_all) of non-sample records: the first attr's layout (perf requires one).
@@ -523,7 +605,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     q.pushSide(trTs, trCpu, ev.tid, ev.pid, ev);
   };
 
-  const handler: RecordHandler = (buf, view, off, size, type, fileOff, nested) => {
+  const handler: RecordHandler = (buf, view, off, size, type, fileOff) => {
     if (type === REC.SAMPLE) {
       if (!decodeHead(view, off, size)) return 0;
       if (hRaw < 0) {
@@ -580,10 +662,6 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
         }
         return stopped ? -1 : 0;
       }
-      case REC.HEADER_TRACING_DATA:
-        return nested ? 0 : view.getUint32(off + 8, little);
-      case REC.AUXTRACE:
-        return size >= 16 ? Number(view.getBigUint64(off + 8, little)) : 0;
       default:
         return 0;
     }
@@ -605,7 +683,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
       return skippedSamples;
     },
     commOf(i: number) {
-      return commStr[batchComm[i]];
+      return threads.names[batchComm[i]];
     },
     pidOf(i: number) {
       return batchPid[i];
@@ -618,7 +696,10 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
       batchComm = new Int32Array(b.capacity);
       batchPid = new Int32Array(b.capacity);
       onBatch = cb;
-      walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag }, handler);
+      const env = process.env.KVMTRACE_ZSTD_WORKER;
+      const auto = !!features.compressed && file.dataEnd - file.dataStart >= ZSTD_WORKER_MIN_BYTES && availableParallelism() > 1;
+      const zstdWorker = env === '0' || env === '1' ? env === '1' : opts.zstdWorker ?? auto;
+      walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag, zstdWorker }, handler);
       if (!stopped) flushUpTo(Infinity);
       if (!stopped && b.length > 0) {
         cb(b);
@@ -635,11 +716,10 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
         lost.push(...lostSamples);
         diag.add('lost-events', 'data-loss', `${perEvent} samples were lost (${lostSamples.length} LOST_SAMPLES records: ${lostSamplesAt.join('; ')})`, perEvent);
       }
-      if (badSamples > 0) diag.add('bad-samples', 'data-loss', `${badSamples} sample records were shorter than their sample_type requires and were skipped`, badSamples);
+      if (badSamples > 0) diag.add('bad-samples', 'data-loss', `${badSamples} sample records were shorter than their sample_type requires (or named an impossible CPU) and were skipped`, badSamples);
       if (unknownIds > 0) diag.add('unknown-sample-id', 'warning', `${unknownIds} samples carry an id that belongs to no event attribute and were skipped`, unknownIds);
       if (idMismatch > 0) diag.add('event-id-mismatch', 'warning', `${idMismatch} tracepoint samples have a common_type different from their attr's config (the payload's common_type was used)`, idMismatch);
       if (skippedSamples > 0) diag.add('non-tracepoint-samples', 'info', `${skippedSamples} samples without a tracepoint payload (no PERF_SAMPLE_RAW) were skipped`, skippedSamples);
-      void emitted;
     },
     close() {
       src.close();

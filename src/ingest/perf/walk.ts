@@ -1,27 +1,23 @@
 // Walks the records of a perf.data data stream (file data section or pipe stream) in file order,
-// reading 4 MiB at a time, and expands PERF_RECORD_COMPRESSED(2) records with ONE streaming zstd
-// decoder for the whole pass (perf keeps one ZSTD_DStream per session; a record may continue in the
-// next compressed record's output). Never reads past the declared end; a record that crosses it is
-// an InputError unless the file itself is cut short there (then a data-loss diagnostic).
+// reading up to 4 MiB at a time into one reused block, and expands PERF_RECORD_COMPRESSED(2) records through ONE zstd stream
+// for the whole pass (zstd-records.ts), decompressed on this thread or, with `zstdWorker`, by a
+// worker thread running ahead of the walk (zstd-prefetch.ts). Never reads past the declared end; a
+// record that crosses it is an InputError unless the file itself is cut short there (then a
+// data-loss diagnostic).
 // Upstream: tools/perf/util/session.c reader__read_event / perf_session__process_compressed_event;
 // trace-formats.md §5.3, §5.6, P17.
-import { Decompress } from 'fzstd';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
-import type { ByteSource } from '../io/byte-source.js';
+import { FileSource, type ByteSource } from '../io/byte-source.js';
 import { REC } from './constants.js';
+import { trailingBytes, type RecordHandler } from './record-frame.js';
+import { ZstdPrefetch } from './zstd-prefetch.js';
+import { MAX_WAITING, ZstdRecords } from './zstd-records.js';
+
+export type { RecordHandler } from './record-frame.js';
 
 const CHUNK = 4 << 20;
-/** Decompressed bytes waiting for the rest of a record never exceed this (a record is < 64 KiB). */
-const MAX_PENDING = 64 << 20;
-
-/**
- * Called once per record: `buf[off .. off+size)` is the record (header included), `fileOff` its file
- * offset (for records inside a compressed record: that record's offset), `nested` true inside one.
- * Returns the number of bytes that follow the record outside its header.size (HEADER_TRACING_DATA,
- * AUXTRACE), or -1 to stop the walk.
- */
-export type RecordHandler = (buf: Uint8Array, view: DataView, off: number, size: number, type: number, fileOff: number, nested: boolean) => number;
+const FIRST_CHUNK = 256 << 10;
 
 export interface WalkOptions {
   src: ByteSource;
@@ -32,80 +28,38 @@ export interface WalkOptions {
   endIsCut: boolean;
   little: boolean;
   diag: Diagnostics;
-}
-
-class ZstdRecords {
-  private dec: Decompress;
-  private buf = new Uint8Array(1 << 20);
-  private len = 0;
-  private failed: Error | null = null;
-
-  constructor() {
-    this.dec = new Decompress((chunk) => this.append(chunk));
-  }
-
-  private append(chunk: Uint8Array): void {
-    if (this.len + chunk.length > this.buf.length) {
-      let n = this.buf.length * 2;
-      while (n < this.len + chunk.length) n *= 2;
-      if (n > MAX_PENDING * 2) throw new Error(`decompressed data waiting for a record exceeds ${MAX_PENDING * 2} bytes`);
-      const next = new Uint8Array(n);
-      next.set(this.buf.subarray(0, this.len));
-      this.buf = next;
-    }
-    this.buf.set(chunk, this.len);
-    this.len += chunk.length;
-  }
-
-  /** Decompresses one record's data and hands every complete record to `h`; false = stop. */
-  feed(data: Uint8Array, fileOff: number, little: boolean, h: RecordHandler): boolean {
-    try {
-      this.dec.push(data);
-    } catch (e) {
-      this.failed = e as Error;
-      throw new InputError(`zstd stream error in compressed record: ${(e as Error).message}`, fileOff);
-    }
-    const b = this.buf;
-    const v = new DataView(b.buffer, 0, this.len);
-    let p = 0;
-    let stop = false;
-    while (p + 8 <= this.len) {
-      const size = v.getUint16(p + 6, little);
-      const type = v.getUint32(p, little);
-      if (size < 8) throw new InputError(`compressed stream holds a record of ${size} bytes (type ${type}), shorter than its header`, fileOff);
-      if (p + size > this.len) break;
-      if (type === REC.COMPRESSED || type === REC.COMPRESSED2) throw new InputError('compressed record nested inside a compressed record', fileOff);
-      const extra = h(b, v, p, size, type, fileOff, true);
-      if (extra < 0) {
-        stop = true;
-        p += size;
-        break;
-      }
-      if (p + size + extra > this.len) throw new InputError(`record type ${type} inside a compressed record declares ${extra} trailing bytes past its data`, fileOff);
-      p += size + extra;
-    }
-    if (p > 0) {
-      this.buf.copyWithin(0, p, this.len);
-      this.len -= p;
-    }
-    return !stop;
-  }
-
-  get leftover(): number {
-    return this.failed ? 0 : this.len;
-  }
+  /** Decompress in a worker thread ahead of the walk; a number sets the records in flight (tests). */
+  zstdWorker?: boolean | number;
 }
 
 /** Walks the records; returns the file offset where it stopped. */
 export function walkRecords(o: WalkOptions, h: RecordHandler): number {
+  const z: { r: ZstdRecords | null } = { r: null };
+  try {
+    const pos = walk(o, h, z);
+    if (z.r && z.r.leftover > 0) {
+      o.diag.add('truncated', 'data-loss', `${z.r.leftover} decompressed bytes at the end of the compressed stream do not form a whole record`);
+    }
+    return pos;
+  } finally {
+    z.r?.close();
+  }
+}
+
+function walk(o: WalkOptions, h: RecordHandler, z: { r: ZstdRecords | null }): number {
   const { src, end, little } = o;
   let pos = o.start;
   let buf: Uint8Array = new Uint8Array(0);
   let view = new DataView(buf.buffer);
   let bufStart = pos;
-  let zstd: ZstdRecords | null = null;
+  // A file is read into one reused block (handlers copy what they keep; so does the zstd stream).
+  // Reads start at 256 KiB and double up to 4 MiB: the first pass usually stops in the first round.
+  const block = src instanceof FileSource ? new Uint8Array(Math.min(CHUNK, Math.max(0, end - pos))) : null;
+  let chunk = FIRST_CHUNK;
   const refill = (at: number) => {
-    buf = src.read(at, Math.min(CHUNK, end - at));
+    const n = Math.min(chunk, end - at);
+    chunk = Math.min(CHUNK, chunk * 2);
+    buf = block ? block.subarray(0, (src as FileSource).readInto(block, at, n)) : src.read(at, n);
     view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     bufStart = at;
   };
@@ -144,21 +98,27 @@ export function walkRecords(o: WalkOptions, h: RecordHandler): number {
         if (n > size - 16) throw new InputError(`COMPRESSED2 record claims ${n} data bytes in a ${size}-byte record`, pos);
         dEnd = dStart + n;
       }
-      zstd ??= new ZstdRecords();
-      if (!zstd.feed(buf.subarray(dStart, dEnd), pos, little, h)) return pos + size;
+      if (!z.r) {
+        const w = o.zstdWorker;
+        let prefetch: ZstdPrefetch | null = null;
+        try {
+          if (w) prefetch = new ZstdPrefetch({ src, start: pos, end, little, maxAhead: typeof w === 'number' ? w : undefined, maxOutput: MAX_WAITING });
+        } catch {
+          prefetch = null; // no worker thread to be had: decompress here
+        }
+        z.r = new ZstdRecords(prefetch);
+      }
+      if (!z.r.feed(buf.subarray(dStart, dEnd), pos, little, h)) return pos + size;
       pos += size;
       continue;
     }
-    const extra = h(buf, view, rel, size, type, pos, false);
-    if (extra < 0) return pos + size;
+    if (h(buf, view, rel, size, type, pos, false) < 0) return pos + size;
+    const extra = trailingBytes(view, rel, size, type, false, little);
     if (pos + size + extra > end) {
       cut(`record type ${type} is followed by ${extra} bytes of data that run past the end`, pos);
       break;
     }
     pos += size + extra;
-  }
-  if (zstd && zstd.leftover > 0) {
-    o.diag.add('truncated', 'data-loss', `${zstd.leftover} decompressed bytes at the end of the compressed stream do not form a whole record`);
   }
   return pos;
 }

@@ -8,6 +8,7 @@ import { Inflate } from 'pako';
 import { Decompress } from 'fzstd';
 import { InputError } from '../../diag/errors.js';
 import type { FileSource } from '../io/byte-source.js';
+import { MAX_ZSTD_WINDOW, zstdFrameWindow } from '../tracedat/zstd-frames.js';
 
 export interface ByteChunks {
   /** Next piece of the (decompressed) stream, or null at its end. The array may be reused. */
@@ -106,8 +107,14 @@ function zstdEngine(out: (d: Uint8Array) => void): Engine {
     out(chunk);
     if (final) finished = true;
   });
+  let first = true;
   return {
     push(data, final) {
+      if (first && data.length > 0) {
+        first = false;
+        const win = zstdFrameWindow(data); // fzstd allocates it at once: a damaged header asked for 1 GiB
+        if (win !== null && win > MAX_ZSTD_WINDOW) throw new InputError(`zstd frame asks for a ${win}-byte window, over zstd's ${MAX_ZSTD_WINDOW}-byte default limit (damaged, or made with --long: decompress it with zstd -d --memory=…)`, 0);
+      }
       d.push(data, final);
     },
     done: () => finished,

@@ -11,6 +11,8 @@
 // into a reused LineRecord. Timestamps stay exact integers: seconds (`hi`) and nanoseconds (`lo`,
 // the fraction scaled to 9 digits); an integer timestamp (raw counter) is split the same way.
 
+import { startsAt } from './payload/fast.js';
+
 export const K_EVENT = 1;
 export const K_SKIP = 2;
 export const K_LOST = 3;
@@ -72,6 +74,7 @@ export class LineRecord {
   }
 }
 
+const STACK = /<(user )?stack trace>/;
 const POW10 = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
 function isSpace(c: number): boolean {
@@ -80,8 +83,11 @@ function isSpace(c: number): boolean {
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
+/** Event-token characters [A-Za-z0-9_.-] as a table (one load instead of six comparisons). */
+const IDENT = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 ? 1 : 0;
 function isIdent(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+  return c < 128 && IDENT[c] === 1;
 }
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -187,14 +193,14 @@ function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
   let p = h + 4;
   const d0 = p;
   while (p < b && isDigit(s.charCodeAt(p))) p++;
-  if (p === d0 || !s.startsWith(' [', p)) return false;
+  if (p === d0 || !startsAt(s, ' [', p)) return false;
   r.lostCpu = num(s, d0, p);
   p += 2;
-  if (s.startsWith('LOST ', p)) {
+  if (startsAt(s, 'LOST ', p)) {
     p += 5;
     const c0 = p;
     while (p < b && isDigit(s.charCodeAt(p))) p++;
-    if (p === c0 || !s.startsWith(' EVENTS]', p)) return false;
+    if (p === c0 || !startsAt(s, ' EVENTS]', p)) return false;
     r.lostCount = num(s, c0, p);
     return true;
   }
@@ -205,7 +211,7 @@ function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
     r.lostCount = num(s, c0, p);
     p++;
   } else r.lostCount = -1;
-  return s.startsWith('EVENTS DROPPED]', p);
+  return startsAt(s, 'EVENTS DROPPED]', p);
 }
 
 /** Scans one line [a, b) of s into r; returns its kind (K_*). */
@@ -226,7 +232,7 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
       if (!isDigit(c) && c !== 46) alpha = true;
       q++;
     }
-    if (alpha && c === 58 && q + 1 < b && s.charCodeAt(q + 1) === 32 && !(q - p === 3 && s.startsWith('CPU', p))) {
+    if (alpha && c === 58 && q + 1 < b && s.charCodeAt(q + 1) === 32 && !(q - p === 3 && startsAt(s, 'CPU', p))) {
       r.bufStart = p;
       r.bufEnd = q;
       h = q + 2;
@@ -235,17 +241,17 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
   }
   const ch = s.charCodeAt(h);
   if (ch === 67 /* C */) {
-    if (s.startsWith('CPU:', h)) {
+    if (startsAt(s, 'CPU:', h)) {
       if (lostLine(s, h, b, r)) return K_LOST;
-    } else if (s.startsWith(' is empty', b - 9) && s.startsWith('CPU ', h)) return K_SKIP;
-  } else if (ch === 99 /* c */ && s.startsWith('cpus=', h)) {
+    } else if (startsAt(s, ' is empty', b - 9) && startsAt(s, 'CPU ', h)) return K_SKIP;
+  } else if (ch === 99 /* c */ && startsAt(s, 'cpus=', h)) {
     let q = h + 5;
     while (q < b && isDigit(s.charCodeAt(q))) q++;
     if (q === b && q > h + 5) {
       r.lostCpu = num(s, h + 5, q);
       return K_CPUS;
     }
-  } else if (ch === 118 /* v */ && s.startsWith('version = ', h)) return K_SKIP;
+  } else if (ch === 118 /* v */ && startsAt(s, 'version = ', h)) return K_SKIP;
 
   // The timestamp anchor.
   let tsStart = -1;
@@ -278,8 +284,8 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
 
   if (tsStart < 0) {
     // kernel stack traces under an event (`=> func`, `<stack trace>`): not events, not garbage
-    if (c0 === 61 && s.startsWith('=> ', p)) return K_SKIP;
-    if (s.indexOf('stack trace>', p) >= 0 && /<(user )?stack trace>/.test(s.slice(p, b))) return K_SKIP;
+    if (c0 === 61 && startsAt(s, '=> ', p)) return K_SKIP;
+    if (STACK.test(s.slice(p, b))) return K_SKIP; // (not s.indexOf: it would search on past the line)
     if (m.callchain && p > a && isHex(c0)) {
       let q = p;
       while (q < b && isHex(s.charCodeAt(q))) q++;
@@ -359,7 +365,8 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
     }
   }
   if (e > h && s.charCodeAt(e - 1) === 93) {
-    const lb = s.lastIndexOf('[', e - 1);
+    let lb = e - 2; // lastIndexOf('[') within the line (the builtin is a call, and runs on past h)
+    while (lb >= h && s.charCodeAt(lb) !== 91) lb--;
     if (lb < h || lb + 1 >= e - 1) {
       r.reason = 'bad CPU column';
       return K_UNPARSED;
@@ -376,7 +383,8 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
   }
   if (e > h && s.charCodeAt(e - 1) === 41) {
     // ftrace record-tgid: `(  123)` or `(-------)`
-    const lp = s.lastIndexOf('(', e - 1);
+    let lp = e - 2;
+    while (lp >= h && s.charCodeAt(lp) !== 40) lp--;
     if (lp >= h) {
       let q = lp + 1;
       while (q < e - 1 && s.charCodeAt(q) === 32) q++;

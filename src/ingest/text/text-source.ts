@@ -27,11 +27,27 @@ import type { EventFormat } from '../tracedat/format-parser.js';
 import type { ByteChunks } from './chunks.js';
 import { forEachLine } from './lines.js';
 import { K_CPUS, K_EVENT, K_LOST, K_SKIP, LineRecord, scanLine, type ScanMode } from './scan.js';
-import { encodeFast, fastLayout, type FastLayout, type Reserve } from './payload/fast.js';
-import { P_FAST, P_SLOW, parsePayload, parseRange, rangeFormat, rangeParsed, type FormatCatalog } from './payload/index.js';
-import { setActiveTextSymbols, TextSymbols } from './payload/text-symbols.js';
+import { encodeFast, fastLayout, type FastLayout } from './payload/fast-encode.js';
+import { fastPaths, memoOf, P_FAST, P_SLOW, parsePayload, parseRange, rangeFormat, rangeParsed, type FormatCatalog, type RangeMemo } from './payload/index.js';
+import { remapSlots } from './payload/remap.js';
+import { ownString, setActiveTextSymbols, TextSymbols } from './payload/text-symbols.js';
 
 const MAX_EXAMPLES = 10;
+/** pid_max's ceiling (PID_MAX_LIMIT, 2^22): pids below it are tracked in a bitmap. */
+const PID_BITS = 1 << 22;
+
+/** EventBatch.push for a payload already written at `data[dataUsed..]` (no copy). */
+function commit(b: EventBatch, ts: number, cpu: number, pid: number, fmt: number, type: number, len: number): void {
+  const i = b.length++;
+  b.ts[i] = ts;
+  b.cpu[i] = cpu;
+  b.pid[i] = pid;
+  b.fmt[i] = fmt;
+  b.type[i] = type;
+  b.off[i] = b.dataUsed;
+  b.len[i] = len;
+  b.dataUsed += len;
+}
 
 export interface TextSourceInit {
   path: string;
@@ -57,17 +73,18 @@ export interface TextSourceInit {
 
 interface EventEntry {
   key: string;
+  /** `key` as char codes (compared with the line without a substring). */
+  codes: Uint16Array;
   fmtIndex: number;
   type: number;
   system: string | undefined;
   name: string;
   encoder: PayloadEncoder;
   fmt: EventFormat;
-  /** Candidate layouts from the catalog (known events). */
-  cands: EventFormat[];
+  /** Candidate layouts from the catalog (known events) and their last-hit memo. */
+  memo: RangeMemo;
   /** Fast encoder layout (null: PayloadEncoder only). */
   layout: FastLayout | null;
-  reserve: Reserve;
   rec: Record<string, FieldValue | undefined>;
   /** The format's own (non-common) field names. */
   names: string[];
@@ -84,7 +101,7 @@ function scanBuffers(openChunks: () => ByteChunks, mode: ScanMode): { names: str
     const k = scanLine(s, a, b, mode, r);
     if (k === K_LOST) carry = r.bufStart >= 0 ? s.slice(r.bufStart, r.bufEnd) : '';
     if (k !== K_EVENT) return;
-    if (r.bufStart >= 0) names.add(s.slice(r.bufStart, r.bufEnd));
+    if (r.bufStart >= 0) names.add(ownString(s.slice(r.bufStart, r.bufEnd)));
     else if (carry) names.add(carry);
     else top = true;
     carry = '';
@@ -153,19 +170,25 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
   const entryFor = (s: string, r: LineRecord): EventEntry => {
     const ks = r.sysStart >= 0 ? r.sysStart : r.evStart;
     const ke = r.evEnd;
+    // length, the middle and the last 6 characters: event names differ mostly at their end
     let hash = ke - ks;
-    for (let i = ks; i < ke; i++) hash = (Math.imul(hash, 31) + s.charCodeAt(i)) | 0;
+    hash = (Math.imul(hash, 31) + s.charCodeAt(ks + ((ke - ks) >> 1))) | 0;
+    for (let i = Math.max(ks, ke - 6); i < ke; i++) hash = (Math.imul(hash, 31) + s.charCodeAt(i)) | 0;
     const list = entries.get(hash);
     if (list) {
       for (let k = 0; k < list.length; k++) {
         const c = list[k];
-        if (c.key.length === ke - ks && s.startsWith(c.key, ks)) return c;
+        const kc = c.codes;
+        if (kc.length !== ke - ks) continue;
+        let j = 0;
+        while (j < kc.length && s.charCodeAt(ks + j) === kc[j]) j++;
+        if (j === kc.length) return c;
       }
     }
-    const key = s.slice(ks, ke);
+    const key = ownString(s.slice(ks, ke));
     let e: EventEntry;
-    const system = r.sysStart >= 0 ? s.slice(r.sysStart, r.sysEnd) : undefined;
-    const name = s.slice(r.evStart, r.evEnd);
+    const system = r.sysStart >= 0 ? ownString(s.slice(r.sysStart, r.sysEnd)) : undefined;
+    const name = ownString(s.slice(r.evStart, r.evEnd));
     let idx = primary.get(key) ?? -1;
     if (idx < 0 && system !== undefined) idx = primary.get(name) ?? -1;
     let known = idx >= 0;
@@ -181,11 +204,12 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
     const rec: Record<string, FieldValue | undefined> = {};
     for (const f of fields) rec[f.name] = undefined;
     const encoder = new PayloadEncoder(fmt);
+    const codes = new Uint16Array(key.length);
+    for (let k = 0; k < key.length; k++) codes[k] = key.charCodeAt(k);
     e = {
-      key, fmtIndex: idx, type: fmt.id, system, name, encoder, fmt,
-      cands: known ? catalog.lookup(system, name) : [],
+      key, codes, fmtIndex: idx, type: fmt.id, system, name, encoder, fmt,
+      memo: memoOf(known ? catalog.lookup(system, name) : []),
       layout: fastLayout(fmt, encoder.fixedSize),
-      reserve: (n: number) => encoder.reserve(n),
       rec, names: fields.map((f) => f.name), known,
     };
     if (list) list.push(e);
@@ -207,6 +231,12 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
       if (consumed) throw new Error('text source can be read once');
       consumed = true;
       const batch = new EventBatch(init.batchSize, true);
+      // the fast encoder writes each payload straight into the batch's arena (after dataUsed)
+      const reserve = (n: number): Uint8Array => {
+        if (n > batch.data.length) batch.reserve(n - batch.dataUsed);
+        return batch.data;
+      };
+      const named = new Uint8Array(PID_BITS >> 3); // pids already in `comms`
       const r = new LineRecord();
       let lineNo = 0;
       let haveBase = false;
@@ -233,7 +263,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
       const addUnparsed = (reason: string, s: string, a: number, b: number, at: number) => {
         unparsed.lines++;
         unparsed.byReason[reason] = (unparsed.byReason[reason] ?? 0) + 1;
-        if (unparsed.examples.length < MAX_EXAMPLES) unparsed.examples.push({ line: at, text: s.slice(a, Math.min(b, a + 200)), reason });
+        if (unparsed.examples.length < MAX_EXAMPLES) unparsed.examples.push({ line: at, text: ownString(s.slice(a, Math.min(b, a + 200))), reason });
       };
 
       const slowEncode = (e: EventEntry, s: string, hasPayload: boolean, res: number, pid: number, flags: number, preempt: number): number => {
@@ -254,7 +284,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
             const key = e.system ? `${e.system}:${e.name}` : e.name;
             const n = badPayload.get(key) ?? 0;
             badPayload.set(key, n + 1);
-            diag.add('payload-unparsed', 'warning', `${key}: payload not understood, event kept without fields: ${s.slice(r.payStart, Math.min(r.payEnd, r.payStart + 160))}`);
+            diag.add('payload-unparsed', 'warning', `${key}: payload not understood, event kept without fields: ${ownString(s.slice(r.payStart, Math.min(r.payEnd, r.payStart + 160)))}`);
           }
         }
         return e.encoder.encode(rec as Record<string, FieldValue>, pid, flags, preempt);
@@ -297,23 +327,26 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
         if (cpu > maxCpu) maxCpu = cpu;
         const pid = r.pid;
         if (pid < 0) noPid++;
-        else if (r.commStart >= 0 && !comms.has(pid)) {
+        else if (r.commStart >= 0 && (pid >= PID_BITS || (named[pid >> 3] & (1 << (pid & 7))) === 0) && !comms.has(pid)) {
           const comm = s.slice(r.commStart, r.commEnd);
-          if (comm !== '<...>') comms.set(pid, comm);
+          if (comm !== '<...>') {
+            comms.set(pid, ownString(comm));
+            if (pid < PID_BITS) named[pid >> 3] |= 1 << (pid & 7);
+          }
         }
         if (r.tgid >= 0 && pid >= 0 && !tgids.has(pid)) tgids.set(pid, r.tgid);
-        // payload: the fast path writes the bytes straight from the line (payload/fast.ts); the
-        // RegExp path and PayloadEncoder take what it leaves (same values, same bytes).
+        // payload: the fast paths (payload/fast.ts, fast-plugins.ts) decode from the line and
+        // fast-encode.ts writes the bytes straight into the batch's arena; the RegExp path and
+        // PayloadEncoder take what they leave (same values, same bytes: fast-vs-regexp.test.ts).
         const flags = r.flags < 0 ? 0 : r.flags;
         const preempt = r.preempt < 0 ? 0 : r.preempt;
         const hasPayload = e.known && r.payEnd > r.payStart;
         let len = -1;
         let res = 0;
         if (hasPayload) {
-          res = parseRange(e.cands, s, r.payStart, r.payEnd);
-          if (res === P_FAST && rangeFormat === e.fmt && e.layout) len = encodeFast(e.layout, e.type, e.reserve, s, pid, flags, preempt, true);
-        } else if (e.layout) len = encodeFast(e.layout, e.type, e.reserve, s, pid, flags, preempt, false);
-        if (len < 0) len = slowEncode(e, s, hasPayload, res, pid, flags, preempt);
+          res = parseRange(e.memo, s, r.payStart, r.payEnd);
+          if (res === P_FAST && e.layout && (rangeFormat === e.fmt || remapSlots(e.fmt, rangeFormat!))) len = encodeFast(e.layout, e.type, reserve, batch.dataUsed, s, pid, flags, preempt, true);
+        } else if (e.layout && fastPaths) len = encodeFast(e.layout, e.type, reserve, batch.dataUsed, s, pid, flags, preempt, false);
         if (pendingLost.length > 0) {
           for (let k = pendingLost.length - 1; k >= 0; k--) {
             if (pendingLost[k].cpu === cpu) {
@@ -322,7 +355,8 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
             }
           }
         }
-        batch.push(ts, cpu, pid, e.fmtIndex, e.type, e.encoder.buf, 0, len);
+        if (len >= 0) commit(batch, ts, cpu, pid, e.fmtIndex, e.type, len);
+        else batch.push(ts, cpu, pid, e.fmtIndex, e.type, e.encoder.buf, 0, slowEncode(e, s, hasPayload, res, pid, flags, preempt));
         events++;
         if (batch.full) {
           if (onBatch(batch) === false) return false;

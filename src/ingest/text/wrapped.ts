@@ -53,6 +53,7 @@ export function openWrapped(
   src.close();
   try {
     const source = imp.open(inner, path, opts);
+    source.input = inner;
     source.meta.details.push(['outer compression', `${kind} (${chunks.bytesIn} → ${chunks.bytesOut} bytes)`]);
     if (chunks.problem) {
       source.diag.add('truncated', 'data-loss', `${chunks.problem}; ${chunks.bytesOut} bytes were decompressed before it`);

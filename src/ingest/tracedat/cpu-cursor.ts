@@ -120,6 +120,11 @@ export class CpuCursor {
           this.diag.add('bad-record', 'data-loss', `${this.label}: record of length ${a0} in page at byte ${this.pages_.pageOffset}; rest of page skipped`);
           break;
         }
+        if (a0 > end - pos) {
+          // A length past the page (2^31 and up would even wrap the 32-bit rounding below negative).
+          this.diag.add('bad-record', 'data-loss', `${this.label}: record of length ${a0} runs past its page at byte ${this.pages_.pageOffset}; rest of page skipped`);
+          break;
+        }
         const len = (a0 - 4 + 3) & ~3;
         t += delta;
         this.pushEvent(L.linear ? t : L.toRel(rawBase + BigInt(t)), pos + 8, Math.min(len, end - pos - 8));

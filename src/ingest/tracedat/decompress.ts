@@ -2,9 +2,10 @@
 // content size (fzstd, given the uncompressed size from the block header).
 // Upstream: trace-cmd lib/trace-cmd/trace-compress-zlib.c (compress2 → zlib stream) and
 // trace-compress-zstd.c (ZSTD_compress2 with ZSTD_c_contentSizeFlag = 0); trace-formats.md §2.8.
-import { inflate } from 'pako';
+import { Inflate } from 'pako';
 import { decompress as zstdDecompress } from 'fzstd';
 import { InputError } from '../../diag/errors.js';
+import { zstdLiteralBytes } from './zstd-frames.js';
 
 /**
  * fzstd's decompress(dat, buf) compares `buf == 1` internally, which turns a typed array into its
@@ -22,6 +23,11 @@ export function newOutBuffer(size: number): Uint8Array {
   return new OutBuffer(size);
 }
 
+/** An output buffer over shared memory (the decode worker decompresses straight into its ring slot). */
+export function newOutBufferOn(mem: SharedArrayBuffer, offset: number, size: number): Uint8Array {
+  return new OutBuffer(mem as unknown as ArrayBuffer, offset, size); // a view on shared memory is a plain Uint8Array at run time
+}
+
 /** No single block may claim more than this once decompressed (bombs and corrupt sizes). */
 export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
 
@@ -31,6 +37,29 @@ export function algorithmOf(name: string, offset: number): Algorithm {
   if (name === 'none' || name === '') return 'none';
   if (name === 'zlib' || name === 'zstd') return name;
   throw new InputError(`unsupported compression algorithm "${name}" (kvmtrace reads none, zlib and zstd)`, offset);
+}
+
+/** zlib inflate that stops once the output passes `expected` bytes, so a bomb is never allocated. */
+function inflateCapped(data: Uint8Array, expected: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const inf = new Inflate({ chunkSize: Math.max(1024, Math.min(expected, 64 << 10)) });
+  inf.onData = (chunk) => {
+    const c = chunk as Uint8Array;
+    if (n + c.length > expected) throw new Error(`data inflates past the ${expected} bytes its header declares (refusing a likely decompression bomb)`);
+    parts.push(c.slice());
+    n += c.length;
+  };
+  inf.push(data, true);
+  if (inf.err) throw new Error(inf.msg || `inflate error ${inf.err}`);
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(n); // never more than the data produced, whatever the header claimed
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
@@ -44,15 +73,21 @@ export function decompressBlock(algo: Algorithm, data: Uint8Array, expected: num
   let result: Uint8Array;
   try {
     if (algo === 'zlib') {
-      result = inflate(data);
+      result = inflateCapped(data, expected);
     } else if (algo === 'zstd') {
+      const literal = zstdLiteralBytes(data);
+      if (literal > expected) throw new InputError(`zstd data does not fit the ${expected} bytes its header declares (its raw and RLE blocks alone make ${literal}): refusing a likely decompression bomb`, offset);
       const target = out instanceof OutBuffer && out.length === expected ? out : new OutBuffer(expected);
       result = zstdDecompress(data, target);
     } else {
       result = data;
     }
   } catch (e) {
-    throw new InputError(`${algo} decompression failed: ${(e as Error).message}`, offset);
+    if (e instanceof InputError) throw e;
+    const why = e instanceof Error ? e.message : String(e); // pako throws strings
+    // fzstd writes into the exact-size buffer: running past it means the data is bigger than declared.
+    if (algo === 'zstd' && /out of bounds/.test(why)) throw new InputError(`zstd data does not fit the ${expected} bytes its header declares (refusing a likely decompression bomb, or corrupt data)`, offset);
+    throw new InputError(`${algo} decompression failed: ${why}`, offset);
   }
   if (result.length !== expected) {
     throw new InputError(`${algo} block decompressed to ${result.length} bytes, header says ${expected}`, offset);

@@ -70,6 +70,8 @@ export interface TraceDatFile {
   latencyText?: string;
   /** Human notes about the file's layout (e.g. page size disagreements). */
   notes: string[];
+  /** Set when the CPU data was found without its table (a v7 file cut before its trailing options). */
+  recovered?: string;
 }
 
 export const OPTION_NAMES: Record<number, string> = {

@@ -12,6 +12,7 @@ import {
   readEventFormats, readFtraceFormats, readHeaderInfo, readSizedText32, readSizedText64,
 } from './metadata.js';
 import { applyOption } from './options.js';
+import { parseCpuStat, recoverFlyrecord, type CpuStat } from './recover-v7.js';
 import { parseSavedCmdlines } from './symbols.js';
 
 const SECTION_FLAG_COMPRESSED = 1;
@@ -75,6 +76,7 @@ function readBufferOption(file: TraceDatFile, payload: Uint8Array, at: number, s
     const cpu = c.u32('BUFFER cpu id');
     const offset = c.u64('BUFFER cpu offset');
     const size = c.u64('BUFFER cpu size');
+    if (cpu >= MAX_CPUS) throw new InputError(`BUFFER "${name}" lists CPU ${cpu}, an implausible CPU number`, at);
     if (seen.has(cpu)) throw new InputError(`BUFFER "${name}" lists CPU ${cpu} twice`, at);
     seen.add(cpu);
     if (offset > src.size) throw new InputError(`CPU ${cpu} data of buffer "${name}" starts past the end of the file (offset ${offset})`, at);
@@ -90,20 +92,21 @@ export function readLayoutV7(src: ByteSource, firstOptions: number, file: TraceD
   const pointers = new Map<number, number>();
   const bufferOpts: Array<{ payload: Uint8Array; at: number }> = [];
   const visited = new Set<number>();
+  const stats: CpuStat[] = [];
   let next = firstOptions;
+  let cutAt = -1;
+  let optionsEnd = 0;
   while (next !== 0) {
     if (visited.has(next) || visited.size >= MAX_OPTION_SECTIONS) throw new InputError('options sections form a loop', next);
     if (next + 16 > src.size) {
       // trace-cmd writes the BUFFER options (where each CPU's data lies) after the data: a v7 file
-      // cut short loses them, and with them any way to locate its events.
-      throw new InputError(
-        `file is truncated: its options section at byte ${next} lies past the end (${src.size} bytes); ` +
-          'v7 keeps the table of per-CPU data there, so no event can be located',
-        src.size,
-      );
+      // cut short loses them; recover-v7.ts finds the data again once the metadata is read.
+      cutAt = next;
+      break;
     }
     visited.add(next);
     const sec = readSectionHeader(src, next, file.little, 0);
+    optionsEnd = sec.start + sec.size;
     const c = sectionCursor(src, file, sec);
     next = 0;
     while (c.remaining > 0) {
@@ -117,6 +120,10 @@ export function readLayoutV7(src: ByteSource, firstOptions: number, file: TraceD
       }
       file.options.seen.push(id);
       if (id === 3) bufferOpts.push({ payload, at });
+      else if (id === 2) {
+        const st = parseCpuStat(new TextDecoder('latin1').decode(payload));
+        if (st) stats.push(st);
+      }
       else if (id >= 16 && id <= 25 && id !== 22 && id !== 24) {
         if (size >= 8) pointers.set(id, Number(new DataView(payload.buffer, payload.byteOffset, 8).getBigUint64(0, file.little)));
       } else if (id === 22) {
@@ -146,4 +153,15 @@ export function readLayoutV7(src: ByteSource, firstOptions: number, file: TraceD
   const cl = section(21, 'command lines', false);
   if (cl) file.cmdlines = parseSavedCmdlines(readSizedText64(cl, 'saved cmdlines'));
   for (const b of bufferOpts) readBufferOption(file, b.payload, b.at, src);
+  if (cutAt >= 0 && bufferOpts.length === 0) {
+    const what = recoverFlyrecord(src, file, optionsEnd, stats);
+    if (!what) {
+      throw new InputError(
+        `file is truncated: its options section at byte ${cutAt} lies past the end (${src.size} bytes); ` +
+          'v7 keeps the table of per-CPU data there, and no CPU data could be found by walking the file',
+        src.size,
+      );
+    }
+    file.recovered = `file is truncated (its options section at byte ${cutAt} lies past the end, ${src.size} bytes): ${what}`;
+  }
 }

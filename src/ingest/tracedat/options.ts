@@ -62,6 +62,8 @@ export function applyOption(opts: TraceDatOptions, id: number, payload: Uint8Arr
     case 8:
       if (payload.length < 4) throw new InputError('CPUCOUNT option shorter than 4 bytes', payloadOffset);
       opts.cpuCount = c.u32('CPUCOUNT');
+      // Linux allows at most 8192 CPUs; a count far past that is damage, and would size per-CPU tables.
+      if (opts.cpuCount > 1 << 16) throw new InputError(`CPUCOUNT ${opts.cpuCount} is implausible`, payloadOffset);
       break;
     case 9:
       opts.traceCmdVersion = cstr(payload);

@@ -1,11 +1,15 @@
 // Supplies one CPU's ring-buffer pages in order, reading the file in large blocks (uncompressed) or
 // decompressing one chunk at a time (v7 compressed: u32 chunk count, then u32 Z, u32 U, Z bytes per
 // chunk; trace-formats.md §2.7, trace-cmd trace-input.c init_cpu_zpage/read_zpage). Memory stays
-// bounded by one block or chunk per CPU whatever the file size.
+// bounded by one block or chunk per CPU whatever the file size. With a decode worker attached
+// (parallel.ts) the chunks arrive decompressed through a shared ring instead, until the worker hands
+// the CPU back; from then on this code reads on as if it had been alone.
 import { InputError } from '../../diag/errors.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import type { FileSource } from '../io/byte-source.js';
+import { KIND_DATA, type RingReader } from './chunk-ring.js';
 import { decompressBlock, newOutBuffer, type Algorithm } from './decompress.js';
+import type { WorkerCpu } from './decode-worker.js';
 import type { CpuData } from './file-info.js';
 
 const READ_BLOCK = 1 << 20;
@@ -20,6 +24,9 @@ export class PageSource {
   private filePos: number;
   private readonly end: number;
   private chunksLeft = -1;
+  /** Decode worker ring and this CPU's index in it, while the worker supplies the chunks. */
+  private feed: RingReader | null = null;
+  private feedIndex = 0;
   /** File offset of the page most recently returned (for messages). */
   pageOffset = 0;
   /** Bytes of this CPU's data missing because the file is shorter than its table says. */
@@ -93,7 +100,53 @@ export class PageSource {
     return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, little);
   }
 
+  /** Where the worker should start: the state after the chunks read so far. Null when uncompressed. */
+  workerStart(): WorkerCpu | null {
+    return this.algo ? { pos: this.filePos, left: this.chunksLeft, end: this.end } : null;
+  }
+
+  /** Size of the chunk buffer in use (the first chunk's size once a page was read). */
+  get chunkBytes(): number {
+    return this.buf.length;
+  }
+
+  attachFeed(reader: RingReader, index: number): void {
+    this.feed = reader;
+    this.feedIndex = index;
+  }
+
+  /** Next chunk from the worker; on a hand-off (or a failed worker) continues single-threaded. */
+  private refillFromFeed(feed: RingReader): boolean {
+    const s = feed.take(this.feedIndex);
+    if (s === null || s.kind !== KIND_DATA) {
+      if (s) {
+        this.filePos = s.nextPos;
+        this.chunksLeft = s.chunksLeft;
+      }
+      feed.release(this.feedIndex);
+      this.feed = null;
+      this.buf = newOutBuffer(this.pageSize * 10); // the shared slot is no longer ours
+      this.bufLen = 0;
+      return this.refillChunk();
+    }
+    this.chunksLeft = s.chunksLeft;
+    this.filePos = s.nextPos;
+    this.pageOffset = s.at;
+    this.buf = s.bytes;
+    return this.useChunk(s.at, s.u);
+  }
+
+  private useChunk(at: number, u: number): boolean {
+    if (u % this.pageSize !== 0) {
+      this.diag.add('partial-page', 'warning', `${this.label}: chunk at byte ${at} holds ${u} bytes, not a multiple of the page size`);
+    }
+    this.bufLen = u - (u % this.pageSize);
+    this.bufPos = 0;
+    return this.bufLen > 0 || this.refillChunk();
+  }
+
   private refillChunk(): boolean {
+    if (this.feed) return this.refillFromFeed(this.feed);
     if (this.chunksLeft < 0) {
       const n = this.readU32(this.filePos, this.little);
       if (n === null) return false;
@@ -127,11 +180,6 @@ export class PageSource {
       if (plain.length > this.buf.length) this.buf = new Uint8Array(plain.length);
       this.buf.set(plain);
     }
-    if (u % this.pageSize !== 0) {
-      this.diag.add('partial-page', 'warning', `${this.label}: chunk at byte ${at} holds ${u} bytes, not a multiple of the page size`);
-    }
-    this.bufLen = u - (u % this.pageSize);
-    this.bufPos = 0;
-    return this.bufLen > 0 || this.refillChunk();
+    return this.useChunk(at, u);
   }
 }

@@ -4,14 +4,16 @@
 // converts x86-tsc cycles with ns = (ts * mult) >> shift (64-bit wrap, offset field ignored), then
 // DATE×1000 + OFFSET is added; `x86-tsc`/`counter` without TSC2NSEC stay raw counts.
 import { Diagnostics } from '../../diag/diagnostics.js';
-import { UsageError } from '../../diag/errors.js';
+import { InputError, UsageError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
 import { lostTotals, type LostRecord, type TraceMeta, type TraceSource } from '../../model/trace-source.js';
-import type { FileSource } from '../io/byte-source.js';
+import { FileSource } from '../io/byte-source.js';
 import { CpuCursor, type PageLayout } from './cpu-cursor.js';
 import { OPTION_NAMES, type TraceDatFile } from './file-info.js';
 import { mergeCursors } from './merge.js';
 import { PageSource } from './page-source.js';
+import { MIN_THREAD_BYTES, MIN_THREAD_COMPRESSED_BYTES, startDecodeWorker, threadModeFromEnv, type DecodeWorker, type ThreadMode } from './parallel.js';
+import { readInWorker } from './source-thread.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const RAW_CLOCKS = new Set(['x86-tsc', 'counter']);
@@ -20,6 +22,12 @@ export interface TraceDatSourceOptions {
   /** Buffer instance to read ('' or undefined = top). */
   buffer?: string;
   batchSize?: number;
+  /** Decompress in a worker thread: 'auto' (big compressed files; default from KVMTRACE_WORKERS), 'off', 'on'. */
+  threads?: ThreadMode;
+  /** Read (decode + merge) in a worker thread while the caller consumes batches: same values. */
+  readerThread?: ThreadMode;
+  /** Set by the reader thread itself (no second reader thread inside it). */
+  inWorker?: boolean;
 }
 
 export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceDatSourceOptions = {}): TraceSource {
@@ -27,10 +35,13 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
   const buf = file.buffers.find((b) => b.name === name);
   if (!buf) {
     const have = file.buffers.map((b) => (b.name === '' ? '(top)' : b.name)).join(', ') || 'none';
+    // The user named no buffer and the file has no top-instance data table: the file is damaged.
+    if (opts.buffer === undefined) throw new InputError(`no per-CPU data for the top buffer instance (buffers: ${have})`);
     throw new UsageError(`${file.path}: no buffer instance "${name}" (buffers: ${have})`);
   }
   const diag = new Diagnostics();
   for (const b of file.badFormats) diag.add('bad-format', 'warning', `event format not parsed: ${b}`);
+  if (file.recovered) diag.add('truncated-file', 'data-loss', file.recovered);
   const o = file.options;
   const tsc = o.tsc2nsec;
   const offset = o.dateOffsetNs + o.offsetNs;
@@ -47,9 +58,10 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     linear: !tsc,
   };
   const label = (cpu: number) => `${buf.name ? `buffer ${buf.name} ` : ''}CPU ${cpu}`;
-  const cursors = buf.cpus.map(
-    (cd) => new CpuCursor(cd.cpu, new PageSource(src, cd, buf.pageSize, buf.compressed ? file.compression : null, file.little, diag, label(cd.cpu)), layout, diag, label(cd.cpu)),
-  );
+  const algo = buf.compressed ? file.compression : null;
+  const pageSources = buf.cpus.map((cd) => new PageSource(src, cd, buf.pageSize, algo, file.little, diag, label(cd.cpu)));
+  const cursors = buf.cpus.map((cd, k) => new CpuCursor(cd.cpu, pageSources[k], layout, diag, label(cd.cpu)));
+  let worker: DecodeWorker | null = null;
   let first: bigint | null = null;
   for (const c of cursors) {
     const t = c.peekFirstTimestamp();
@@ -102,6 +114,11 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
   const lost: LostRecord[] = [];
   const perCpu = new Map<number, number>();
   let consumed = false;
+  const addLostDiag = (): void => {
+    const { known, unknown } = lostTotals(lost);
+    if (known > 0) diag.add('lost-events', 'data-loss', `${known} events were lost (ring buffer overrun)`, known);
+    if (unknown > 0) diag.add('lost-events-unknown', 'data-loss', `${unknown} pages report lost events without a count`, unknown);
+  };
 
   return {
     meta,
@@ -114,21 +131,38 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     read(onBatch) {
       if (consumed) throw new Error('trace.dat source can be read once');
       consumed = true;
-      mergeCursors(cursors, {
-        batch: new EventBatch(opts.batchSize, file.little),
-        fmtOfType,
-        pidOffset: pidField?.offset ?? 4,
-        typeOffset: typeField?.offset ?? 0,
-        little: file.little,
-        lost,
-        onBatch,
-        perCpu,
-      });
-      const { known, unknown } = lostTotals(lost);
-      if (known > 0) diag.add('lost-events', 'data-loss', `${known} events were lost (ring buffer overrun)`, known);
-      if (unknown > 0) diag.add('lost-events-unknown', 'data-loss', `${unknown} pages report lost events without a count`, unknown);
+      const mode = opts.threads ?? threadModeFromEnv();
+      const readerMode = opts.readerThread ?? threadModeFromEnv();
+      const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
+      const compressed = !!algo && algo !== 'none';
+      const big = bytes >= (compressed ? MIN_THREAD_COMPRESSED_BYTES : MIN_THREAD_BYTES);
+      if (src instanceof FileSource && !opts.inWorker && (readerMode === 'on' || (readerMode === 'auto' && big))) {
+        const args = { path: src.path, buffer: opts.buffer, batchSize: opts.batchSize, threads: opts.threads, little: file.little, diag, lost };
+        if (readInWorker(args, onBatch)) {
+          addLostDiag();
+          return;
+        }
+      }
+      if (algo && algo !== 'none' && src instanceof FileSource) worker = startDecodeWorker(src.path, algo, file.little, pageSources, bytes, mode);
+      try {
+        mergeCursors(cursors, {
+          batch: new EventBatch(opts.batchSize, file.little),
+          fmtOfType,
+          pidOffset: pidField?.offset ?? 4,
+          typeOffset: typeField?.offset ?? 0,
+          little: file.little,
+          lost,
+          onBatch,
+          perCpu,
+        });
+      } finally {
+        worker?.stop();
+        worker = null;
+      }
+      addLostDiag();
     },
     close() {
+      worker?.stop();
       src.close();
     },
   };

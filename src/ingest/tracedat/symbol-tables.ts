@@ -199,7 +199,12 @@ function shapeOf(e: Expr): { mask?: bigint; shift?: bigint } {
 /** Every table of the event's print fmt, in argument order. */
 export function extractSymbolTables(fmt: EventFormat): SymbolTable[] {
   if (!fmt.printFmt) return [];
-  const parsed = parsePrintFmt(fmt.printFmt);
+  let parsed: ReturnType<typeof parsePrintFmt>;
+  try {
+    parsed = parsePrintFmt(fmt.printFmt);
+  } catch {
+    return []; // a print fmt that does not parse (damaged format text) has no tables: values stay numbers
+  }
   const out: SymbolTable[] = [];
   const walk = (e: Expr, guards: Guard[], argIndex: number, depth: number): void => {
     if (depth > 512) return;

@@ -42,4 +42,37 @@ describe('OrderedQueue', () => {
     expect(rest).toContain('side:x@9999.5');
     expect(rest.length).toBe(10 + 999 + 1);
   });
+
+  it('keeps every payload byte whatever its length and alignment, through compaction', () => {
+    const q = new OrderedQueue<string>(8);
+    const big = Uint8Array.from({ length: 4096 }, (_, k) => (k * 7 + 3) & 255);
+    const odd = new Uint8Array(big.buffer, 1, 4000); // a source whose words are not aligned
+    const want: string[] = [];
+    let t = 0;
+    for (let r = 0; r < 16; r++) {
+      for (let len = 0; len <= 70; len++) {
+        for (const [src, s] of [[big, 4 * len], [big, 4 * len + 1], [odd, 8 * len], [big, 4096 - len]] as const) {
+          q.push(t, 0, 1, 1, 0, 0, src, s, len);
+          want.push(`${t}:${String.fromCharCode(...src.subarray(s, s + len))}`);
+          t++;
+        }
+      }
+    }
+    // Deliver most of it (4544 items, 39 kept: compaction), then the rest: every payload intact.
+    const first = drain(q, t - 40);
+    expect(first.length).toBe(t - 39);
+    const rest = drain(q, Infinity);
+    expect([...first, ...rest]).toEqual(want);
+  });
+
+  it('sort() and keep(): due items in order, the rest kept sorted', () => {
+    const q = new OrderedQueue<string>(4);
+    for (const x of [5, 1, 4, 2, 3, 9, 7]) q.push(x, 0, 1, 1, 0, 0, enc('p'), 0, 1);
+    const due = q.sort(4);
+    expect(due).toBe(4);
+    expect([...q.order.subarray(0, 7)].map((i) => q.ts[i])).toEqual([1, 2, 3, 4, 5, 7, 9]);
+    q.keep(due);
+    expect(q.live).toBe(3);
+    expect(drain(q, Infinity)).toEqual(['5:p', '7:p', '9:p']);
+  });
 });

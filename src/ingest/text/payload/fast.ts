@@ -14,10 +14,9 @@
 // a sticky RegExp: symbolic/flags tables, ternaries, %c, widths) turns a later failure into
 // UNKNOWN, so a MATCH is always the RegExp's first match. Plans are refused at build time (null)
 // where a greedy token could give back characters that the next token needs.
-import type { EventFormat, FieldDef } from '../../tracedat/format-parser.js';
 import type { Expr } from '../../tracedat/print-fmt.js';
 import { symbolName, type MatchState } from './invert.js';
-import { activeTextSymbols } from './text-symbols.js';
+import { activeTextSymbols, ownString } from './text-symbols.js';
 
 export type AnyBinder = (m: RegExpExecArray, st: MatchState) => void;
 
@@ -60,13 +59,27 @@ export class Tok {
     readonly binders: AnyBinder[] = [],
     /** T_RAWNUM: a symbol (%ps consumer) may stand for the value. */
     readonly sym = false,
-  ) {}
+  ) {
+    this.codes = new Uint16Array(text.length);
+    for (let k = 0; k < text.length; k++) this.codes[k] = text.charCodeAt(k);
+  }
+
+  /** `text` as char codes: the literals are built by concatenation (cons strings, slow to index). */
+  readonly codes: Uint16Array;
 }
 
 export const lit = (text: string, optLead = false, optTrail = false): Tok => new Tok(T_LIT, text, optLead, optTrail);
 
 export interface FastPlan {
   toks: Tok[];
+  /**
+   * The one opaque token whose binder results are memoised by its matched text (-1: none). Only
+   * for plans with a single opaque token whose RegExp cannot look past its match (no anchors,
+   * lookaround or word boundaries): its groups, hence the binders' values, are then a function of
+   * the matched text alone.
+   */
+  memoAt: number;
+  memo: Map<string, Float64Array> | null;
   /** Slots whose value comes from the opaque binders (MatchState.vals). */
   fromState: boolean[];
   hasOpaque: boolean;
@@ -94,11 +107,29 @@ function ensureSlots(n: number): void {
   vB = new Int32Array(m);
 }
 
-const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
-const hexVal = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
+/**
+ * s.startsWith(t, p) as a plain loop: V8 does not inline the builtin, and its call costs more
+ * than comparing the few characters of a literal.
+ */
+export function startsAt(s: string, t: string, p: number): boolean {
+  if (p < 0) p = 0;
+  const n = t.length;
+  if (p + n > s.length) return false;
+  for (let k = 0; k < n; k++) if (s.charCodeAt(p + k) !== t.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Clears the first n scratch slots (growing the arrays when needed) before a match. */
+export function resetSlots(n: number): void {
+  ensureSlots(n);
+  for (let k = 0; k < n; k++) vKind[k] = 0;
+}
+
+export const isWs = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+export const hexVal = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1);
 
 /** Parses hex digits [a, e) of s into the slot (exact: double, lo/hi halves or bigint). */
-function setHex(slot: number, s: string, a: number, e: number): void {
+export function setHex(slot: number, s: string, a: number, e: number): void {
   while (a < e - 1 && s.charCodeAt(a) === 48) a++;
   const n = e - a;
   if (n <= 13) {
@@ -121,7 +152,7 @@ function setHex(slot: number, s: string, a: number, e: number): void {
 }
 
 /** Decimal digits [a, e) of s, negated when `neg`. */
-function setDec(slot: number, s: string, a: number, e: number, neg: boolean): void {
+export function setDec(slot: number, s: string, a: number, e: number, neg: boolean): void {
   while (a < e - 1 && s.charCodeAt(a) === 48) a++;
   if (e - a <= 15) {
     let v = 0;
@@ -155,10 +186,25 @@ function isSymbol(s: string, a: number, e: number): boolean {
 }
 
 /** A symbol printed by name: its synthetic address while a text source reads (text-symbols.ts). */
-function setSymbol(slot: number, s: string, a: number, e: number): void {
+export function setSymbol(slot: number, s: string, a: number, e: number): void {
   if (slot < 0 || !activeTextSymbols) return;
   vKind[slot] = 1;
   vNum[slot] = activeTextSymbols.addrOf(symbolName(s.slice(a, e)));
+}
+
+/** The literal's codes at p (startsWith; p + t.length <= s.length checked by the caller). */
+function codesAt(s: string, t: Uint16Array, p: number): boolean {
+  for (let k = 0; k < t.length; k++) if (s.charCodeAt(p + k) !== t[k]) return false;
+  return true;
+}
+
+/** s.indexOf(t, p) within [p, b) (String.indexOf would search on through the following lines). */
+function findIn(s: string, t: Uint16Array, p: number, b: number): number {
+  const L = t.length;
+  if (L === 0) return p <= b ? p : -1;
+  const c = t[0];
+  for (const last = b - L; p <= last; p++) if (s.charCodeAt(p) === c && codesAt(s, t, p)) return p;
+  return -1;
 }
 
 /** `\s*$` from pos. */
@@ -178,8 +224,8 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
     switch (t.k) {
       case T_LIT: {
         if (t.optLead) while (pos < b && s.charCodeAt(pos) === 32) pos++;
-        const L = t.text.length;
-        if (pos + L > b || !s.startsWith(t.text, pos)) return FAIL;
+        const L = t.codes.length;
+        if (pos + L > b || !codesAt(s, t.codes, pos)) return FAIL;
         pos += L;
         if (t.optTrail) while (pos < b && s.charCodeAt(pos) === 32) pos++;
         break;
@@ -221,7 +267,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           while (pos < b && hexVal(s.charCodeAt(pos)) >= 0) pos++;
           if (pos === a) return FAIL;
           if (t.slot >= 0) setHex(t.slot, s, a, pos);
-        } else if (pos + 5 <= b && s.startsWith('(nil)', pos)) {
+        } else if (pos + 5 <= b && startsAt(s, '(nil)', pos)) {
           pos += 5;
           if (t.slot >= 0) {
             vKind[t.slot] = 1;
@@ -233,36 +279,43 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
       case T_RAWNUM: {
         if (pos < b && s.charCodeAt(pos) === 32) pos++;
         const a = pos;
-        let c = 0;
-        while (pos < b && !isWs((c = s.charCodeAt(pos))) && c < 128) pos++;
-        if (pos === a) return FAIL;
-        // `sym (0x..)`: the RegExp's symbol alternative may take the address after a blank
-        if (t.sym && s.startsWith(' (0x', pos)) return UNKNOWN;
-        const c0 = s.charCodeAt(a);
-        const len = pos - a;
+        // one pass: the run's extent, whether it is all decimal / all hex, and its decimal value
         let allHex = true;
         let allDec = true;
-        for (let k = a; k < pos; k++) {
-          const d = s.charCodeAt(k);
-          if (d < 48 || d > 57) {
+        let dv = 0;
+        for (; pos < b; pos++) {
+          const d = s.charCodeAt(pos);
+          if (d >= 48 && d <= 57) dv = dv * 10 + (d - 48);
+          else if (isWs(d) || d >= 128) break;
+          else {
             allDec = false;
             if (hexVal(d) < 0) allHex = false;
           }
         }
+        if (pos === a) return FAIL;
+        // `sym (0x..)`: the RegExp's symbol alternative may take the address after a blank
+        if (t.sym && startsAt(s, ' (0x', pos)) return UNKNOWN;
+        const c0 = s.charCodeAt(a);
+        const len = pos - a;
         const slot = t.slot;
         if (len > 2 && c0 === 48 && s.charCodeAt(a + 1) === 120) {
           // must be 0x<hex>
           for (let k = a + 2; k < pos; k++) if (hexVal(s.charCodeAt(k)) < 0) return FAIL;
           setHex(slot, s, a + 2, pos);
         } else if (allHex && (t.bareHex || !allDec)) setHex(slot, s, a, pos);
-        else if (allDec) setDec(slot, s, a, pos, false);
+        else if (allDec) {
+          if (len <= 15) {
+            vKind[slot] = 1;
+            vNum[slot] = dv;
+          } else setDec(slot, s, a, pos, false);
+        }
         else if (c0 === 45 && len > 1) {
           for (let k = a + 1; k < pos; k++) {
             const d = s.charCodeAt(k);
             if (d < 48 || d > 57) return FAIL;
           }
           setDec(slot, s, a + 1, pos, true);
-        } else if (len === 5 && s.startsWith('(nil)', a)) {
+        } else if (len === 5 && startsAt(s, '(nil)', a)) {
           vKind[slot] = 1;
           vNum[slot] = 0;
         } else if (!(t.sym && isSymbol(s, a, pos))) return FAIL;
@@ -281,18 +334,25 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           }
           return MATCH;
         }
-        const next = toks[i + 1].text;
-        const L = next.length;
+        const nt = toks[i + 1];
+        const next = nt.codes;
+        // findIn has compared the literal already: go on after it (as its T_LIT case would)
+        const skip = nt.k === T_LIT && !nt.optLead;
         let q = pos;
         for (;;) {
-          const at = s.indexOf(next, q);
-          if (at < 0 || at + L > b) return FAIL;
+          const at = findIn(s, next, q, b);
+          if (at < 0) return FAIL;
           if (t.slot >= 0) {
             vKind[t.slot] = 3;
             vA[t.slot] = pos;
             vB[t.slot] = at;
           }
-          const r = run(toks, i + 1, s, at, b);
+          let r: number;
+          if (skip) {
+            let p2 = at + next.length;
+            if (nt.optTrail) while (p2 < b && s.charCodeAt(p2) === 32) p2++;
+            r = run(toks, i + 2, s, p2, b);
+          } else r = run(toks, i + 1, s, at, b);
           if (r !== FAIL) return r;
           q = at + 1;
         }
@@ -333,14 +393,28 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
  * Matches the payload [a, b) of s. On MATCH the values are in the scratch arrays (and `st` holds
  * the opaque pieces' values when the plan has any).
  */
-export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, b: number, st: MatchState | null): number {
+export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, b: number, fresh: ((asserts: boolean) => MatchState) | null): number {
   const c = s.charCodeAt(a);
   if (isWs(c) || c >= 128) return UNKNOWN;
-  ensureSlots(nslots);
-  vKind.fill(0, 0, nslots);
+  resetSlots(nslots);
   if (plan.hasOpaque && opaqueM.length < plan.toks.length) opaqueM = new Array(plan.toks.length).fill(null);
   const r = run(plan.toks, 0, s, a, b);
   if (r !== MATCH || !plan.hasOpaque) return r;
+  const fromState = plan.fromState;
+  let key = '';
+  if (plan.memoAt >= 0) {
+    key = opaqueM[plan.memoAt]![0];
+    const hit = plan.memo!.get(key);
+    if (hit) {
+      for (let k = 0; k < nslots; k++) {
+        if (!fromState[k]) continue;
+        vKind[k] = 1;
+        vNum[k] = hit[k];
+      }
+      return MATCH;
+    }
+  }
+  const st = fresh!(plan.needAsserts);
   const toks = plan.toks;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
@@ -351,8 +425,23 @@ export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, 
   for (let k = 0; k < nslots; k++) {
     if (!plan.fromState[k]) continue;
     const v = st!.vals[k];
-    vKind[k] = 4;
-    vBig[k] = typeof v === 'bigint' ? v : 0n;
+    if (typeof v === 'bigint' && v >= -0x1fffffffffffffn && v <= 0x1fffffffffffffn) {
+      vKind[k] = 1; // exact as a double: the encoder's number path writes the same bytes
+      vNum[k] = Number(v);
+    } else {
+      vKind[k] = 4;
+      vBig[k] = typeof v === 'bigint' ? v : 0n;
+    }
+  }
+  if (plan.memoAt >= 0 && plan.memo!.size < 4096) {
+    let ok = true;
+    const snap = new Float64Array(nslots);
+    for (let k = 0; k < nslots; k++) {
+      if (!fromState[k]) continue;
+      if (vKind[k] !== 1) ok = false;
+      snap[k] = vNum[k];
+    }
+    if (ok) plan.memo!.set(ownString(key), snap);
   }
   return MATCH;
 }
@@ -373,6 +462,12 @@ export function namesIn(e: Expr | undefined, out: Set<string>): void {
     case 'call': for (const x of e.args) namesIn(x, out); return;
     default: return;
   }
+}
+
+/** No anchor, lookaround or word boundary in the RegExp source (escapes and `[^` aside). */
+function looksOnlyAtMatch(src: string): boolean {
+  const t = src.replace(/\\./g, (m) => (m === '\\b' || m === '\\B' ? '\u0000' : '')).replace(/\[\^/g, '[');
+  return !/[$^\u0000]|\(\?[=!<]/.test(t);
 }
 
 const startsWithSpace = (t: Tok): boolean => t.k === T_LIT && !t.optLead && t.text.charCodeAt(0) === 32;
@@ -413,163 +508,8 @@ export function finishPlan(toks: Tok[], fromState: boolean[], needAsserts: boole
       if (next && !startsWithSpace(next)) return null;
     }
   }
-  return { toks: out, fromState, hasOpaque: out.some((t) => t.k === T_OPAQUE), needAsserts };
-}
-
-// ---- encoding the scratch values into the raw payload
-
-export interface FastLayout {
-  fixedSize: number;
-  typeOff: number;
-  typeSize: number;
-  pidOff: number;
-  pidSize: number;
-  flagsOff: number;
-  flagsSize: number;
-  preemptOff: number;
-  preemptSize: number;
-  /** The non-common fields in format order (slot = index). */
-  fields: FieldDef[];
-  /** 1 scalar, 2 fixed char array, 3 dynamic (data_loc / rel_loc), 4 flexible array, 0 other (left 0). */
-  kinds: Int8Array;
-}
-
-const layoutCache = new WeakMap<EventFormat, FastLayout | null>();
-
-/** The layout the fast encoder writes, or null when the format has a field it does not handle (then PayloadEncoder does). */
-export function fastLayout(fmt: EventFormat, fixedSize: number): FastLayout | null {
-  const hit = layoutCache.get(fmt);
-  if (hit !== undefined) return hit;
-  const l: FastLayout = { fixedSize, typeOff: -1, typeSize: 0, pidOff: -1, pidSize: 0, flagsOff: -1, flagsSize: 0, preemptOff: -1, preemptSize: 0, fields: [], kinds: new Int8Array(0) };
-  const kinds: number[] = [];
-  let ok = true;
-  for (const f of fmt.fields) {
-    if (f.common) {
-      const sz = f.size;
-      if (f.dynamic !== 'none' || f.isArray) {
-        if (['common_type', 'common_pid', 'common_flags', 'common_preempt_count'].includes(f.name)) ok = false;
-        continue;
-      }
-      if (f.name === 'common_type') { l.typeOff = f.offset; l.typeSize = sz; }
-      else if (f.name === 'common_pid') { l.pidOff = f.offset; l.pidSize = sz; }
-      else if (f.name === 'common_flags') { l.flagsOff = f.offset; l.flagsSize = sz; }
-      else if (f.name === 'common_preempt_count') { l.preemptOff = f.offset; l.preemptSize = sz; }
-      if (sz !== 1 && sz !== 2 && sz !== 4 && sz !== 8 && sz !== 0) ok = false;
-      continue;
-    }
-    l.fields.push(f);
-    let k = 0;
-    if (f.dynamic !== 'none') k = 3;
-    else if (f.isArray && f.size === 0) k = 4;
-    else if (!f.isArray && f.size > 0 && f.size <= 8) {
-      k = 1;
-      if (f.size !== 1 && f.size !== 2 && f.size !== 4 && f.size !== 8) ok = false;
-    } else if (f.isArray && f.isString) k = 2;
-    else if (f.size > 8 && !f.isArray) ok = false;
-    kinds.push(k);
-  }
-  l.kinds = Int8Array.from(kinds);
-  const out = ok ? l : null;
-  layoutCache.set(fmt, out);
-  return out;
-}
-
-function writeNum(d: Uint8Array, off: number, size: number, v: number): void {
-  switch (size) {
-    case 1: d[off] = v & 0xff; return;
-    case 2: d[off] = v & 0xff; d[off + 1] = (v >>> 8) & 0xff; return;
-    case 4: { const x = v >>> 0; d[off] = x & 0xff; d[off + 1] = (x >>> 8) & 0xff; d[off + 2] = (x >>> 16) & 0xff; d[off + 3] = x >>> 24; return; }
-    case 8: {
-      const lo = v >>> 0;
-      const hi = Math.floor(v / 4294967296) >>> 0;
-      d[off] = lo & 0xff; d[off + 1] = (lo >>> 8) & 0xff; d[off + 2] = (lo >>> 16) & 0xff; d[off + 3] = lo >>> 24;
-      d[off + 4] = hi & 0xff; d[off + 5] = (hi >>> 8) & 0xff; d[off + 6] = (hi >>> 16) & 0xff; d[off + 7] = hi >>> 24;
-      return;
-    }
-    default: return;
-  }
-}
-
-function writePair(d: Uint8Array, off: number, size: number, lo: number, hi: number): void {
-  if (size < 8) { writeNum(d, off, size, lo); return; }
-  d[off] = lo & 0xff; d[off + 1] = (lo >>> 8) & 0xff; d[off + 2] = (lo >>> 16) & 0xff; d[off + 3] = lo >>> 24;
-  d[off + 4] = hi & 0xff; d[off + 5] = (hi >>> 8) & 0xff; d[off + 6] = (hi >>> 16) & 0xff; d[off + 7] = hi >>> 24;
-}
-
-/** Ensures `buf` holds `n` bytes; returns the (possibly new) buffer. */
-export type Reserve = (n: number) => Uint8Array;
-
-/**
- * Writes the payload from the scratch values (after a MATCH) into `buf` (grown through `reserve`).
- * Returns the payload length, or -1 when a string is not ASCII (the caller then encodes through
- * PayloadEncoder, which writes UTF-8).
- */
-export function encodeFast(l: FastLayout, typeId: number, reserve: Reserve, s: string, pid: number, flags: number, preempt: number, matched: boolean): number {
-  const fixed = l.fixedSize;
-  let d = reserve(fixed);
-  d.fill(0, 0, fixed);
-  if (l.typeOff >= 0) writeNum(d, l.typeOff, l.typeSize, typeId);
-  if (l.pidOff >= 0) writeNum(d, l.pidOff, l.pidSize, pid);
-  if (l.flagsOff >= 0) writeNum(d, l.flagsOff, l.flagsSize, flags);
-  if (l.preemptOff >= 0) writeNum(d, l.preemptOff, l.preemptSize, preempt);
-  let dynEnd = fixed;
-  const fields = l.fields;
-  const kinds = l.kinds;
-  for (let k = 0; k < fields.length; k++) {
-    const kind = kinds[k];
-    const vk = matched ? vKind[k] : 0;
-    if (kind === 0) {
-      if (vk !== 0) return -1;
-      continue;
-    }
-    if (kind === 4 && !matched) continue;
-    const f = fields[k];
-    if (kind === 1) {
-      if (vk === 3) return -1;
-      if (vk === 1) writeNum(d, f.offset, f.size, vNum[k]);
-      else if (vk === 2) writePair(d, f.offset, f.size, vNum[k], vHi[k]);
-      else if (vk === 4) {
-        const v = BigInt.asUintN(64, vBig[k]);
-        writePair(d, f.offset, f.size, Number(v & 0xffffffffn), Number(v >> 32n));
-      }
-      continue;
-    }
-    // strings
-    let a = 0;
-    let e = 0;
-    if (vk === 3) { a = vA[k]; e = vB[k]; }
-    else if (vk !== 0) return -1;
-    const len = e - a;
-    if (kind === 2) {
-      const n = Math.min(len, f.size);
-      const o = f.offset;
-      for (let i = 0; i < n; i++) {
-        const c = s.charCodeAt(a + i);
-        if (c >= 128) return -1;
-        d[o + i] = c;
-      }
-      if (n < len) for (let i = n; i < len; i++) if (s.charCodeAt(a + i) >= 128) return -1;
-      continue;
-    }
-    const nul = f.isString ? 1 : 0;
-    if (kind === 4 && !f.isString && len > 0) return -1;
-    const start = kind === 3 ? dynEnd : f.offset;
-    d = reserve(start + len + nul);
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(a + i);
-      if (c >= 128) return -1;
-      d[start + i] = c;
-    }
-    if (nul) d[start + len] = 0;
-    if (kind === 3) {
-      const bytes = len + nul;
-      dynEnd = start + bytes;
-      const rel = f.dynamic === 'rel_loc' ? start - (f.offset + f.size) : start;
-      if (f.size === 2) writeNum(d, f.offset, 2, rel);
-      else writeNum(d, f.offset, 4, ((bytes << 16) | rel) >>> 0);
-    } else {
-      dynEnd = Math.max(dynEnd, f.offset + len + nul);
-    }
-  }
-  return dynEnd;
+  const opaque = out.filter((t) => t.k === T_OPAQUE);
+  const local = opaque.length === 1 && looksOnlyAtMatch(opaque[0].re!.source);
+  const memoAt = local ? out.indexOf(opaque[0]) : -1;
+  return { toks: out, fromState, hasOpaque: opaque.length > 0, needAsserts, memoAt, memo: memoAt >= 0 ? new Map() : null };
 }

@@ -17,6 +17,7 @@ import { shippedFormats } from '../formats/index.js';
 import { FAIL, MATCH, matchFast, type FastPlan } from './fast.js';
 import { fmtMatcher } from './fmt-matcher.js';
 import type { MatchState } from './invert.js';
+import { matchPlugin } from './fast-plugins.js';
 import { PLUGINS } from './plugins.js';
 import { rawMatcher } from './raw-matcher.js';
 import { SlotMap } from './slot-map.js';
@@ -69,18 +70,21 @@ export function shippedCatalog(): FormatCatalog {
 
 // ---- per-format value templates and normalisation
 
-interface FormatInfo {
+export interface FormatInfo {
   names: string[];
   slots: Map<string, number>;
   init: Array<bigint | string>;
   /** [slot, min, max, bits, signed] of the numeric fields. */
   nums: Array<[number, bigint, bigint, number, boolean]>;
+  /** A fresh MatchState (the fast path's opaque binders). */
+  fresh: (asserts: boolean) => MatchState;
 }
 const infoCache = new WeakMap<EventFormat, FormatInfo>();
 function infoOf(fmt: EventFormat): FormatInfo {
   let i = infoCache.get(fmt);
   if (i) return i;
-  i = { names: [], slots: new Map(), init: [], nums: [] };
+  const info: FormatInfo = { names: [], slots: new Map(), init: [], nums: [], fresh: (asserts) => newState(info, asserts) };
+  i = info;
   for (const f of fmt.fields) {
     if (f.common) continue;
     const slot = i.names.length;
@@ -141,22 +145,53 @@ function tryForm(fmt: EventFormat, form: PayloadForm, payload: string): ParsedPa
 }
 
 const FORMS: PayloadForm[] = ['raw', 'fmt', 'plugin'];
-const lastHit = new WeakMap<EventFormat[], { fmt: EventFormat; form: PayloadForm }>();
+
+/**
+ * The last (layout, form) that worked for a candidate list, tried first next time. One mutable
+ * object per list (shared by parsePayload and parseRange), so a text source can hold it and skip
+ * the lookups; `plan`/`nslots` cache that pair's fast matcher.
+ */
+export interface RangeMemo {
+  cands: EventFormat[];
+  fmt: EventFormat | null;
+  form: PayloadForm;
+  plan: FastPlan | null;
+  info: FormatInfo | null;
+}
+const lastHit = new WeakMap<EventFormat[], RangeMemo>();
+
+export function memoOf(cands: EventFormat[]): RangeMemo {
+  let m = lastHit.get(cands);
+  if (!m) {
+    m = { cands, fmt: null, form: 'raw', plan: null, info: null };
+    lastHit.set(cands, m);
+  }
+  return m;
+}
+
+function remember(m: RangeMemo, fmt: EventFormat, form: PayloadForm): void {
+  m.fmt = fmt;
+  m.form = form;
+  m.info = infoOf(fmt);
+  m.plan = fastPlanOf(fmt, form, m.info);
+}
 
 /** Tries raw `a=1 b=x` form, then the kernel print fmt of each candidate layout, then known plugin shapes. null = not understood. */
 export function parsePayload(catalog: FormatCatalog, system: string | undefined, event: string, payload: string): ParsedPayload | null {
   const cands = catalog.lookup(system, event);
   if (cands.length === 0) return null;
-  const last = lastHit.get(cands);
-  if (last) {
-    const r = tryForm(last.fmt, last.form, payload);
+  const last = memoOf(cands);
+  const lf = last.fmt;
+  const lform = last.form;
+  if (lf) {
+    const r = tryForm(lf, lform, payload);
     if (r) return r;
   }
   for (const form of FORMS) {
     for (const fmt of cands) {
-      if (last && last.fmt === fmt && last.form === form) continue;
+      if (lf === fmt && lform === form) continue;
       const r = tryForm(fmt, form, payload);
-      if (r) { lastHit.set(cands, { fmt, form }); return r; }
+      if (r) { remember(last, fmt, form); return r; }
     }
   }
   return null;
@@ -180,16 +215,32 @@ function fastPlanOf(fmt: EventFormat, form: PayloadForm, info: FormatInfo): Fast
   return null;
 }
 
-function attempt(fmt: EventFormat, form: PayloadForm, s: string, a: number, b: number): number {
-  const info = infoOf(fmt);
-  const plan = fastPlanOf(fmt, form, info);
-  if (plan) {
-    const r = matchFast(plan, info.names.length, s, a, b, plan.hasOpaque ? newState(info, plan.needAsserts) : null);
+/**
+ * Whether the hand-written fast paths run (fast.ts, fast-plugins.ts, fast-encode.ts). Off, every
+ * payload takes the RegExp parsers and PayloadEncoder: the reference the fast paths must equal
+ * byte for byte (test/ingest/text/fast-vs-regexp.test.ts).
+ */
+export let fastPaths = true;
+export function setFastPaths(on: boolean): void {
+  fastPaths = on;
+}
+
+function attemptWith(fmt: EventFormat, form: PayloadForm, info: FormatInfo, plan: FastPlan | null, s: string, a: number, b: number): number {
+  if (!fastPaths) {
+    // reference path: the RegExp parsers only
+  } else if (plan) {
+    const r = matchFast(plan, info.names.length, s, a, b, plan.hasOpaque ? info.fresh : null);
     if (r === MATCH) {
       rangeFormat = fmt;
       return P_FAST;
     }
     if (r === FAIL) return P_NONE;
+  } else if (form === 'plugin') {
+    const r = matchPlugin(fmt, info.slots, info.names.length, s, a, b);
+    if (r === MATCH) {
+      rangeFormat = fmt;
+      return P_FAST;
+    }
   }
   const p = tryForm(fmt, form, s.slice(a, b));
   if (!p) return P_NONE;
@@ -198,25 +249,32 @@ function attempt(fmt: EventFormat, form: PayloadForm, s: string, a: number, b: n
   return P_SLOW;
 }
 
+function attempt(fmt: EventFormat, form: PayloadForm, s: string, a: number, b: number): number {
+  const info = infoOf(fmt);
+  return attemptWith(fmt, form, info, fastPlanOf(fmt, form, info), s, a, b);
+}
+
 /**
- * parsePayload of `s.slice(a, b)` for the candidates `catalog.lookup(...)` returned, without the
- * slice and, where the fast path decides, without RegExp or BigInt: P_FAST (scratch values),
- * P_SLOW (`rangeParsed`) or P_NONE. Same candidate/form order and the same last-hit memo.
+ * parsePayload of `s.slice(a, b)` for the candidates of `memo` (memoOf(catalog.lookup(...))),
+ * without the slice and, where the fast path decides, without RegExp or BigInt: P_FAST (scratch
+ * values), P_SLOW (`rangeParsed`) or P_NONE. Same candidate/form order and the same last-hit memo.
  */
-export function parseRange(cands: EventFormat[], s: string, a: number, b: number): number {
+export function parseRange(memo: RangeMemo, s: string, a: number, b: number): number {
   rangeParsed = null;
   rangeFormat = null;
+  const cands = memo.cands;
   if (cands.length === 0) return P_NONE;
-  const last = lastHit.get(cands);
-  if (last) {
-    const r = attempt(last.fmt, last.form, s, a, b);
+  const lf = memo.fmt;
+  const lform = memo.form;
+  if (lf) {
+    const r = attemptWith(lf, lform, memo.info!, memo.plan, s, a, b);
     if (r !== P_NONE) return r;
   }
   for (const form of FORMS) {
     for (const fmt of cands) {
-      if (last && last.fmt === fmt && last.form === form) continue;
+      if (lf === fmt && lform === form) continue;
       const r = attempt(fmt, form, s, a, b);
-      if (r !== P_NONE) { lastHit.set(cands, { fmt, form }); return r; }
+      if (r !== P_NONE) { remember(memo, fmt, form); return r; }
     }
   }
   return P_NONE;

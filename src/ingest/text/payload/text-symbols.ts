@@ -7,6 +7,15 @@
 // The addresses lie just below 2^53 (exact as doubles), far from kernel text (0xffff8...) and from
 // 32-bit kernel addresses, so a real address printed as 0x... never takes a synthetic name.
 
+/**
+ * A copy of `t` that does not share its characters: a substring of 13+ characters is a view into
+ * the whole 4 MiB text round it was cut from (V8 sliced string), so keeping it in a table that
+ * outlives the line would keep every such round in memory. Use for anything a table keeps.
+ */
+export function ownString(t: string): string {
+  return t.length < 13 ? t : t.split('').join('');
+}
+
 const BASE = 0x1f_0000_0000_0000;
 const STEP = 16;
 
@@ -20,8 +29,9 @@ export class TextSymbols {
     let a = this.ids.get(name);
     if (a === undefined) {
       a = BASE + this.ids.size * STEP;
-      this.ids.set(name, a);
-      this.byAddr.set(a, name);
+      const own = ownString(name);
+      this.ids.set(own, a);
+      this.byAddr.set(a, own);
     }
     return a;
   }

@@ -13,6 +13,8 @@ export interface EventCountsResult {
   lastTs: number;
   /** Events whose id has no format in the file. */
   unknownEvents: number;
+  /** Events older than the event before them on the same CPU (a clock or recorder fault). */
+  backwards?: number;
 }
 
 export class EventCounts implements Analysis<EventCountsResult> {
@@ -22,6 +24,9 @@ export class EventCounts implements Analysis<EventCountsResult> {
   private formats: TraceSource['formats'] = [];
   private perFmt = new Float64Array(0);
   private perCpu = new Float64Array(0);
+  /** Timestamp of the last event seen on each CPU, to count steps back in time. */
+  private lastOnCpu = new Float64Array(0);
+  private backwards = 0;
   private unknown = 0;
   private total = 0;
   private first = NaN;
@@ -32,6 +37,7 @@ export class EventCounts implements Analysis<EventCountsResult> {
     this.names = source.formats.map((f) => `${f.system}:${f.name}`);
     this.perFmt = new Float64Array(this.names.length);
     this.perCpu = new Float64Array(Math.max(1, source.meta.cpus));
+    this.lastOnCpu = new Float64Array(this.perCpu.length).fill(-Infinity);
   }
 
   consume(b: EventBatch): void {
@@ -56,8 +62,14 @@ export class EventCounts implements Analysis<EventCountsResult> {
         const grown = new Float64Array(c + 1);
         grown.set(this.perCpu);
         this.perCpu = grown;
+        const last = new Float64Array(c + 1).fill(-Infinity);
+        last.set(this.lastOnCpu);
+        this.lastOnCpu = last;
       }
       this.perCpu[c]++;
+      const t = b.ts[i];
+      if (t < this.lastOnCpu[c]) this.backwards++;
+      this.lastOnCpu[c] = t;
     }
   }
 
@@ -71,6 +83,6 @@ export class EventCounts implements Analysis<EventCountsResult> {
     this.perCpu.forEach((count, cpu) => {
       if (count > 0) byCpu.push({ cpu, count });
     });
-    return { events: this.total, byEvent, byCpu, firstTs: this.first, lastTs: this.last, unknownEvents: this.unknown };
+    return { events: this.total, byEvent, byCpu, firstTs: this.first, lastTs: this.last, unknownEvents: this.unknown, backwards: this.backwards };
   }
 }

@@ -6,6 +6,7 @@
 import { readBigInt, readNumber } from '../model/field-access.js';
 import { fieldOf, type Dispatcher } from './dispatch.js';
 import type { ExitReasons } from './exit-reasons.js';
+import { U64Counter } from './stats/u64-counter.js';
 
 /** Well-known MSRs a KVM post-mortem meets (msr-index.h names). */
 export const MSR_NAMES: Record<number, string> = {
@@ -19,6 +20,8 @@ export const MSR_NAMES: Record<number, string> = {
 };
 
 const BIN_NS = 10_000_000;
+/** 2^20 bins of 10 ms: about 2.9 hours of exit rate. */
+const MAX_BINS = 1 << 20;
 const TOP = 10;
 
 type Counter = Map<number, number>;
@@ -37,6 +40,8 @@ export interface ExitDetailsResult {
 
 export class ExitDetails {
   private readonly rips = new Map<number, Map<bigint, number>>();
+  /** Unsigned RIP fields (every real layout) count here, without a BigInt per exit. */
+  private readonly fastRips = new Map<number, U64Counter>();
   private readonly msrR: Counter = new Map();
   private readonly msrW: Counter = new Map();
   private readonly portR: Counter = new Map();
@@ -55,10 +60,23 @@ export class ExitDetails {
         const ts = b.ts[i];
         if (Number.isNaN(this.start)) this.start = ts;
         const bin = Math.floor((ts - this.start) / BIN_NS);
-        while (this.bins.length <= bin) this.bins.push(0);
-        this.bins[bin]++;
+        // A damaged timestamp (far future, or before the first exit) must not size the array.
+        if (bin >= 0 && bin < MAX_BINS) {
+          while (this.bins.length <= bin) this.bins.push(0);
+          this.bins[bin]++;
+        }
         if (!rip) return;
         const r = reason(b, i);
+        if (!rip.signed && (rip.size === 8 || rip.size === 4)) {
+          let c = this.fastRips.get(r);
+          if (!c) this.fastRips.set(r, (c = new U64Counter(100_000)));
+          const at = b.off[i] + rip.offset;
+          if (rip.offset + rip.size > b.len[i]) c.add(0, 0);
+          else if (rip.size === 4) c.add(0, b.view.getUint32(at, b.little));
+          else if (b.little) c.add(b.view.getUint32(at + 4, true), b.view.getUint32(at, true));
+          else c.add(b.view.getUint32(at, false), b.view.getUint32(at + 4, false));
+          return;
+        }
         let m = this.rips.get(r);
         if (!m) this.rips.set(r, (m = new Map()));
         const v = readBigInt(b, i, rip);
@@ -94,6 +112,7 @@ export class ExitDetails {
     for (const [r, m] of this.rips) {
       ripsByReason.set(r, [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP).map(([rip, n]) => [`0x${rip.toString(16)}`, n]));
     }
+    for (const [r, c] of this.fastRips) ripsByReason.set(r, c.top(TOP).map(([rip, n]) => [`0x${rip.toString(16)}`, n]));
     const merge = (rd: Counter, wr: Counter) => {
       const all: Counter = new Map();
       for (const [k, n] of rd) bump(all, k, n);

@@ -20,6 +20,8 @@ export interface ReasonInfo {
 export class ExitReasons {
   readonly list: ReasonInfo[] = [];
   private readonly byKey = new Map<number, number>();
+  /** Index + 1 by isa × 65536 + code for isa 0..3 and codes below 65536 (every real reason): no Map lookup per exit. */
+  private readonly small = new Int32Array(4 * 65536);
 
   /** A reader of one kvm_exit format: event → reason index. Null when the format has no exit_reason. */
   reader(fmt: EventFormat): ((b: EventBatch, i: number) => number) | null {
@@ -34,6 +36,8 @@ export class ExitReasons {
     resolve: ((get: (n: string) => bigint) => string | undefined) | undefined): number {
     const code = readNumber(b, i, reasonF);
     const isa = isaF ? readNumber(b, i, isaF) : 0;
+    const fast = isa >= 0 && isa < 4 && code >= 0 && code < 65536 ? isa * 65536 + code : -1;
+    if (fast >= 0 && this.small[fast] !== 0) return this.small[fast] - 1;
     const key = isa * 4294967296 + code;
     const hit = this.byKey.get(key);
     if (hit !== undefined) return hit;
@@ -41,6 +45,7 @@ export class ExitReasons {
     const index = this.list.length;
     this.list.push({ index, reason: name ?? `reason ${code}`, isa: ISA[isa] ?? (isaF ? `isa ${isa}` : 'unknown'), code });
     this.byKey.set(key, index);
+    if (fast >= 0) this.small[fast] = index + 1;
     return index;
   }
 }

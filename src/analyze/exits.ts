@@ -40,6 +40,10 @@ export interface ExitsResult {
   total: number;
   /** Exits that never reached a kvm_entry (another kvm_exit came first, or the trace ended). */
   unpaired: number;
+  /** kvm_entry events with no kvm_exit open on their thread (normal once per vCPU at the trace start). */
+  entriesWithoutExit?: number;
+  /** Exit/entry pairs whose entry is older than the exit (time went backwards): left out of every time. */
+  backwardPairs?: number;
   byReason: Array<{ reason: string; isa: string; code: number; count: number; totalNs: number; p50Ns: number | null; p90Ns: number | null; p99Ns: number | null; p999Ns: number | null; maxNs: number | null; exact: boolean }>;
   byThread: Map<number, { count: number; totalNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number }>;
   longest: Array<{ ts: number; cpu: number; tid: number; reason: string; isa: string; durationNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number; ranInstead: number[] }>;
@@ -47,11 +51,15 @@ export interface ExitsResult {
 
 export class Exits {
   private readonly open = new Map<number, Open>();
+  /** Finished Open records not referenced by `longest`, reused (no allocation per exit). */
+  private readonly spare: Open[] = [];
   private readonly reasons: Reason[] = [];
   private readonly threads = new Map<number, PerThread>();
   private longest: Longest[] = [];
   private total = 0;
   private unpaired = 0;
+  private entriesWithoutExit = 0;
+  private backwardPairs = 0;
   readonly available: boolean;
 
   constructor(d: Dispatcher, private readonly sched: SchedTracker, private readonly thr: Threads, private readonly names: ExitReasons, private readonly longestN = 20) {
@@ -101,7 +109,20 @@ export class Exits {
     if (!t) this.threads.set(tid, (t = { count: 0, totalNs: 0, split: new Float64Array(4) }));
     t.count++;
     if (this.open.has(tid)) this.unpaired++;
-    this.open.set(tid, { start: ts, reason: r, cpu, last: ts, cat: HANDLING, user: false, acc: new Float64Array(4), ranInstead: [] });
+    const o = this.spare.pop();
+    if (!o) {
+      this.open.set(tid, { start: ts, reason: r, cpu, last: ts, cat: HANDLING, user: false, acc: new Float64Array(4), ranInstead: [] });
+      return;
+    }
+    o.start = ts;
+    o.reason = r;
+    o.cpu = cpu;
+    o.last = ts;
+    o.cat = HANDLING;
+    o.user = false;
+    o.acc.fill(0);
+    o.ranInstead.length = 0;
+    this.open.set(tid, o);
   }
 
   private onUserspace(b: EventBatch, i: number): void {
@@ -118,26 +139,38 @@ export class Exits {
     this.sched.markRunning(tid, b.cpu[i], ts);
     this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1);
     const o = this.open.get(tid);
-    if (!o) return;
+    if (!o) {
+      this.entriesWithoutExit++;
+      return;
+    }
     this.open.delete(tid);
-    this.flush(o, ts);
     const d = ts - o.start;
+    if (!(d >= 0)) {
+      this.backwardPairs++; // a negative duration would corrupt the percentiles: counted, not timed
+      this.spare.push(o);
+      return;
+    }
+    this.flush(o, ts);
     this.reasons[o.reason].stats.add(d);
     const t = this.threads.get(tid)!;
     t.totalNs += d;
     for (let k = 0; k < 4; k++) t.split[k] += o.acc[k];
-    this.keepLongest({ ts: o.start, cpu: o.cpu, tid, reason: o.reason, durationNs: d, split: o.acc, ranInstead: o.ranInstead });
+    if (this.keepLongest(o, tid, d)) return;
+    this.spare.push(o); // not kept: its arrays are free again
   }
 
-  private keepLongest(l: Longest): void {
+  /** Keeps the exit among the longest candidates (it then owns `o.acc`/`o.ranInstead`); false when not kept. */
+  private keepLongest(o: Open, tid: number, d: number): boolean {
     const rank = (x: Longest) => x.durationNs - x.split[HALTED];
     const n = this.longestN;
     if (this.longest.length >= 4 * n) {
       this.longest.sort((a, b) => rank(b) - rank(a) || a.ts - b.ts);
       this.longest.length = n;
     }
-    if (this.longest.length >= n && rank(l) < rank(this.longest[n - 1] ?? l)) return;
-    this.longest.push(l);
+    // Decided before building the record: most exits are not kept, and allocate nothing.
+    if (this.longest.length >= n && this.longest[n - 1] && d - o.acc[HALTED] < rank(this.longest[n - 1])) return false;
+    this.longest.push({ ts: o.start, cpu: o.cpu, tid, reason: o.reason, durationNs: d, split: o.acc, ranInstead: o.ranInstead });
+    return true;
   }
 
   finish(): ExitsResult {
@@ -157,6 +190,6 @@ export class Exits {
       reason: this.names.list[k].reason, isa: this.names.list[k].isa, code: this.names.list[k].code, count: r.count, totalNs: r.stats.total,
       p50Ns: q(r.stats, 0.5), p90Ns: q(r.stats, 0.9), p99Ns: q(r.stats, 0.99), p999Ns: q(r.stats, 0.999), maxNs: r.stats.count ? r.stats.max : null, exact: r.stats.isExact,
     })).filter((r) => r.count > 0).sort((a, b) => b.count - a.count || a.code - b.code);
-    return { available: this.available, total: this.total, unpaired: this.unpaired, byReason, byThread: perThread, longest };
+    return { available: this.available, total: this.total, unpaired: this.unpaired, entriesWithoutExit: this.entriesWithoutExit, backwardPairs: this.backwardPairs, byReason, byThread: perThread, longest };
   }
 }

@@ -1,6 +1,7 @@
 // Runs every analysis over one pass of a source's event stream: batch-level analyses see each
 // batch, event-level ones are routed per event by the dispatcher (scheduler state first, so the
 // analyses that read it see it up to date).
+import type { EventBatch } from '../model/event-batch.js';
 import type { TraceSource } from '../model/trace-source.js';
 import { Dispatcher } from './dispatch.js';
 import { EventCounts, type EventCountsResult } from './event-counts.js';
@@ -9,17 +10,23 @@ import { ExitDetails, type ExitDetailsResult } from './exit-details.js';
 import { Exits, type ExitsResult } from './exits.js';
 import { HaltPoll, type HaltPollThread } from './halt-poll.js';
 import { Ipis, type IpiResult } from './ipis.js';
+import { addQualityDiagnostics } from './quality.js';
 import { KernelSymbols } from './kernel-symbols.js';
 import { SchedTracker } from './sched-state.js';
 import { Scheduling, type SchedThread } from './scheduling.js';
 import { Spin, type SpinResult } from './spin.js';
 import { Threads, type VmInfo } from './threads.js';
 import { Timers, type TimersResult } from './timers.js';
+import { Timeline, type TimelineResult } from './timeline.js';
+import { Distributions, type DistributionsResult } from './distributions.js';
 import type { Analysis } from './types.js';
+import { batchFilter, type AppliedWindow, type BatchCallback, type FilterOptions } from './filter.js';
 
 export interface AnalysisOptions {
   /** VMs named by the user: `--vm name=pid`. */
   vms?: Array<{ name: string; pid: number }>;
+  /** `--window`, `--vm`/`--vcpu` (dropTids) and a progress hook: see filter.ts for the semantics. */
+  filter?: FilterOptions;
 }
 
 export interface AnalysisResults {
@@ -34,14 +41,22 @@ export interface AnalysisResults {
   scheduling: Map<number, SchedThread>;
   ipis: IpiResult;
   comms: Map<number, string>;
+  /** Time-bucketed series (heatmap, per-CPU timeline, worst windows) and log-scale distributions. */
+  timeline?: TimelineResult;
+  distributions?: DistributionsResult;
+  /** The `--window` applied, when one was. */
+  window?: AppliedWindow | null;
+  /** The `--vm`/`--vcpu` selectors applied (select.ts), when there were any. */
+  selection?: { vm: string[]; vcpu: string[] } | null;
 }
 
-export function runAnalyses(source: TraceSource, analyses: Array<Analysis<unknown>>, d?: Dispatcher): void {
+export function runAnalyses(source: TraceSource, analyses: Array<Analysis<unknown>>, d?: Dispatcher, wrap?: (cb: (batch: EventBatch) => void) => BatchCallback): void {
   for (const a of analyses) a.prepare(source);
-  source.read((batch) => {
+  const consume = (batch: EventBatch) => {
     for (const a of analyses) a.consume(batch);
     d?.run(batch);
-  });
+  };
+  source.read(wrap ? wrap(consume) : consume);
 }
 
 export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): AnalysisResults {
@@ -57,15 +72,20 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   const haltPoll = new HaltPoll(d);
   const scheduling = new Scheduling(d, sched, threads);
   const ipis = new Ipis(d);
+  const timeline = new Timeline(d, sched, threads, reasons, syms);
+  const distributions = new Distributions(d, reasons);
   const counts = new EventCounts();
-  runAnalyses(source, [counts], d);
+  const filter = opts.filter ? batchFilter(source, opts.filter) : null;
+  runAnalyses(source, [counts, timeline], d, filter ? (cb) => filter.wrap(cb) : undefined);
   const c = counts.finish();
   const timed = timers.finish();
   if (timed.hrtimerNamed === 0 && timed.hrtimerUnnamed > 0) {
     source.diag.add('hrtimer-unnamed', 'warning', `${timed.hrtimerUnnamed} hrtimer_expire_entry events name their function by address only and the input has no kallsyms: timer injection latency (apic_timer_fn) is not measured; use trace-cmd report without -R, or the trace.dat itself`, timed.hrtimerUnnamed);
   }
-  return {
+  return addQualityDiagnostics(source, {
     counts: c, exits: exits.finish(), exitDetails: details.finish(), reasons, vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timed,
+    timeline: timeline.finish(), distributions: distributions.finish(),
     haltPoll: haltPoll.finish(), scheduling: scheduling.finish(Number.isFinite(c.lastTs) ? c.lastTs : 0), ipis: ipis.finish(),
-  };
+    window: filter?.applied() ?? null,
+  });
 }

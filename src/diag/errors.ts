@@ -20,7 +20,9 @@ export class InputError extends Error {
   /** One line: `file: message (at byte N)`. */
   describe(): string {
     const where = this.offset !== undefined ? ` (at byte ${this.offset})` : '';
-    return `${this.file ?? '<input>'}: ${this.message}${where}`;
+    // Messages quote bytes from the file: control characters are escaped so the error stays one line.
+    const msg = this.message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    return `${this.file ?? '<input>'}: ${msg}${where}`;
   }
 }
 

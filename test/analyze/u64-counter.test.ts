@@ -1,0 +1,28 @@
+// U64Counter (src/analyze/stats/u64-counter.ts) against a Map<bigint, number> doing the same counting,
+// with the key limit exit-details uses and ties broken by the smaller key.
+import { expect, it } from 'vitest';
+import { U64Counter } from '../../src/analyze/stats/u64-counter.js';
+
+it('counts 64-bit keys exactly like a Map<bigint, number>, limit and ties included', () => {
+  let seed = 12345;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const c = new U64Counter(5000, 16);
+  const m = new Map<bigint, number>();
+  for (let i = 0; i < 200_000; i++) {
+    const hi = i % 3 === 0 ? 0xffffffff : rand() % 4;
+    const lo = 0x81c00000 + (rand() % 7000);
+    const k = (BigInt(hi) << 32n) | BigInt(lo);
+    c.add(hi, lo);
+    if (m.size < 5000 || m.has(k)) m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  c.add(0, 7, 5_000_000_000); // counts past 2^32 stay exact
+  c.add(0, 7, 1);
+  expect(c.size).toBe(5000);
+  const want = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 25);
+  expect(c.top(25)).toEqual(want);
+  const d = new U64Counter();
+  d.add(0, 7, 5_000_000_000);
+  d.add(0, 7, 1);
+  expect(d.top(1)).toEqual([[7n, 5_000_000_001]]);
+  expect(d.top(0)).toEqual([]);
+});

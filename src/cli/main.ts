@@ -1,29 +1,19 @@
 #!/usr/bin/env node
-// kvmtrace command line: thin commands over the library. Exit status: 0 ok, 2 bad input or usage,
-// 1 when `analyze --fail-on SEVERITY` finds a verdict at or above SEVERITY.
+// kvmtrace command line: thin commands over the library. Exit status: 0 ok; 1 when `--fail-on
+// SEVERITY` finds a verdict at or above SEVERITY; 2 bad input or usage (unknown options included).
 // Errors are one line naming the file and the offset; KVMTRACE_DEBUG=1 adds the stack.
+// With no arguments: the interactive mode on a terminal (interactive.ts), a usage error otherwise.
 import { Command, CommanderError, Option } from 'commander';
-import { InputError, UsageError } from '../diag/errors.js';
-import { analyze, parseFormats, parseVm } from './commands/analyze.js';
+import { UsageError } from '../diag/errors.js';
+import { addAnalyzeCommands } from './analyze-command.js';
 import { dump } from './commands/dump.js';
 import { printEvents } from './commands/events.js';
 import { info } from './commands/info.js';
 import { simulate } from './commands/simulate.js';
+import { EXIT_USAGE, fail } from './errors.js';
+import { promptChoice, type Prompts } from './interactive.js';
+import { progressFor } from './progress.js';
 import { VERSION } from './version.js';
-import { resolveThresholds, verdictsAtLeast, type Severity } from '../verdicts/index.js';
-
-function fail(e: unknown, file?: string): never {
-  let msg: string;
-  if (e instanceof InputError) msg = (file ? e.withFile(file) : e).describe();
-  else if (e instanceof UsageError) msg = e.message;
-  else {
-    const err = e as Error;
-    msg = `${file ?? 'kvmtrace'}: cannot read input: ${err?.message ?? String(e)}`.replace(/\s*\n[\s\S]*$/, '');
-  }
-  process.stderr.write(`kvmtrace: ${msg}\n`);
-  if (process.env.KVMTRACE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  process.exit(2);
-}
 
 const program = new Command();
 program
@@ -31,36 +21,23 @@ program
   .description('Trace analyzer for KVM hosts: VM exits, spinning vCPUs, late timers and vCPU migrations from trace-cmd and perf recordings.')
   .version(VERSION)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .addHelpText('after', `
+Run with no arguments on a terminal to pick a trace in the current folder interactively.
+
+Examples:
+  kvmtrace analyze trace.dat                  reports/trace.{html,json,md} and a summary
+  kvmtrace diff before.dat after.dat          what a tuning change did
+  kvmtrace events                             what to record, as trace-cmd and perf commands
+  kvmtrace info trace.dat                     what a trace file contains
+
+Exit status: 0 ok, 1 a verdict at or above --fail-on, 2 bad input or usage.`);
+
+program.showHelpAfterError('(run with --help for usage and examples)');
 
 const bufferOpt = () => new Option('-B, --buffer <name>', 'buffer instance to read (default: the top buffer)');
 
-program
-  .command('analyze')
-  .description('analyze a trace and write HTML, JSON and Markdown reports')
-  .argument('<file>', 'trace.dat (v6/v7, none/zlib/zstd)')
-  .option('-o, --out <dir>', 'directory for the reports', 'reports')
-  .option('--format <list>', 'report formats: html,json,md', 'html,json,md')
-  .option('--name <name>', 'report file name without extension (default: from the input file)')
-  .option('-q, --quiet', 'do not print the summary')
-  .addOption(bufferOpt())
-  .option('--threshold <id.key=value>', 'override a verdict threshold (repeatable; see docs/verdicts.md)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .option('--config <file>', 'JSON file with verdict thresholds: {"thresholds": {"<id>": {"<key>": number}}}')
-  .option('--vm <name=pid>', "name a VM by its QEMU process id (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-  .addOption(new Option('--fail-on <severity>', 'exit with status 1 when a verdict at or above this severity fires').choices(['info', 'warning', 'critical']))
-  .addHelpText('after', '\nExamples:\n  kvmtrace analyze trace.dat\n  kvmtrace analyze trace.dat -o /tmp/out --format html,json\n  kvmtrace analyze trace.dat --buffer guest1\n  kvmtrace analyze trace.dat --threshold long-exits.warningNs=500000 --fail-on warning')
-  .action(async (file: string, o: { out: string; format: string; name?: string; quiet?: boolean; buffer?: string; threshold: string[]; config?: string; failOn?: Severity; vm: string[] }) => {
-    let failed = false;
-    try {
-      const thresholds = resolveThresholds({ config: o.config, thresholds: o.threshold });
-      const vms = o.vm.map(parseVm);
-      const { report } = await analyze(file, { outDir: o.out, formats: parseFormats(o.format), name: o.name, quiet: o.quiet, buffer: o.buffer, thresholds, vms });
-      failed = !!o.failOn && verdictsAtLeast(report.verdicts, o.failOn).length > 0;
-    } catch (e) {
-      fail(e, file);
-    }
-    if (failed) process.exitCode = 1;
-  });
+addAnalyzeCommands(program);
 
 program
   .command('events')
@@ -93,7 +70,7 @@ program
   .description('show what a trace file contains: version, compression, clock, CPUs, buffers, formats, counts')
   .argument('<file>', 'trace file')
   .addOption(bufferOpt())
-  .addHelpText('after', '\nExample:\n  kvmtrace info trace.dat')
+  .addHelpText('after', '\nExamples:\n  kvmtrace info trace.dat\n  kvmtrace info perf.data.zst')
   .action((file: string, o: { buffer?: string }) => {
     try {
       info(file, process.stdout, o.buffer);
@@ -124,9 +101,27 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
 });
 
+/** No arguments: prompts on a terminal, else a usage error (never waits for input). */
+async function interactive(): Promise<void> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write('kvmtrace: no command given and no terminal to ask on; run `kvmtrace analyze FILE` (see kvmtrace --help)\n');
+    process.exit(EXIT_USAGE);
+  }
+  const clack = await import('@clack/prompts');
+  const choice = await promptChoice(clack as unknown as Prompts, process.cwd());
+  if (!choice) process.exit(EXIT_USAGE);
+  try {
+    const { analyze } = await import('./commands/analyze.js');
+    await analyze(choice.file, { outDir: 'reports', formats: choice.formats, select: { vms: choice.vms, vcpus: [] }, window: choice.window, progress: progressFor(process.stderr, false, choice.file) });
+  } catch (e) {
+    fail(e, choice.file);
+  }
+}
+
 try {
-  await program.parseAsync(process.argv);
+  if (process.argv.length <= 2) await interactive();
+  else await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
   fail(e);
 }

@@ -6,8 +6,11 @@ import type { VmInfo } from '../analyze/threads.js';
 import { lostTotals, type TraceSource } from '../model/trace-source.js';
 import { evaluateVerdicts, type Thresholds, type Verdict } from '../verdicts/index.js';
 import { analysisSections, type AnalysisSections } from './analysis-sections.js';
+import { capBins, timelineSection, type DurationHistogram, type LapicHistogram, type TimelineSection } from './timeline-section.js';
 
 export const SCHEMA = 'kvmtrace/1';
+/** exits.rate keeps at most this many bins (10 ms each, or a multiple of 10 ms on long traces). */
+export const MAX_RATE_BINS = 1000;
 
 export interface ReportInput {
   file: string;
@@ -57,6 +60,10 @@ export interface Report {
   schema: typeof SCHEMA;
   generator: { name: 'kvmtrace'; version: string };
   input: ReportInput;
+  /** `--window` the analyses were narrowed to (absolute trace-clock ns; a null side is open); null without one. */
+  window?: { spec: string; startNs: bigint | null; endNs: bigint | null } | null;
+  /** `--vm`/`--vcpu` selectors applied (`vms` then lists only the selected VMs and vCPUs); null without. */
+  selection?: { vm: string[]; vcpu: string[] } | null;
   vms: VmInfo[];
   events: { byEvent: Array<{ event: string; count: number }>; byCpu: Array<{ cpu: number; count: number }>; unknownEvents: number };
   exits: {
@@ -73,12 +80,16 @@ export interface Report {
     mmio: Array<{ gpa: string; reads: number; writes: number }>;
     /** Exits per bin of `binNs` from `startNs`. */
     rate: { binNs: number; startNs: bigint | null; counts: number[] };
+    /** Exit durations per reason on a log scale (quarter-decade bins), exits that reached their kvm_entry. */
+    durationHistogram: DurationHistogram;
   };
   spin: AnalysisSections['spin'];
-  timers: AnalysisSections['timers'];
+  timers: AnalysisSections['timers'] & { lapicExpire: { histogram: LapicHistogram } };
   haltPoll: AnalysisSections['haltPoll'];
   scheduling: AnalysisSections['scheduling'];
   ipis: AnalysisSections['ipis'];
+  /** Time buckets: per-vCPU exits, per-CPU vCPU threads and stacking, spins, timer lateness, worst windows. */
+  timeline: TimelineSection;
   /** What is wrong and what to change, ordered by impact (src/verdicts, docs/verdicts.md). */
   verdicts: Verdict[];
   /** Analyses that could not run: the events they need and how to record them. */
@@ -100,6 +111,7 @@ function buildEvidence(file: string, src: TraceSource, res: AnalysisResults, ver
   const comm = (tid: number) => res.comms.get(tid) ?? '';
   const sections = analysisSections(res, (tid) => ({ vm: where.get(tid)?.vm ?? null, vcpu: where.get(tid)?.vcpu ?? null }), (tid) => where.has(tid), m.baseNs);
   const abs = (rel: number) => (Number.isFinite(rel) ? m.baseNs + BigInt(rel) : null);
+  const tl = timelineSection(res, (tid) => ({ vm: where.get(tid)?.vm ?? null, vcpu: where.get(tid)?.vcpu ?? null }), comm, m.baseNs, m.clockIsNs);
   const { known: lostEvents, unknown: lostUnknown } = lostTotals(src.lost);
   return {
     schema: SCHEMA,
@@ -123,6 +135,8 @@ function buildEvidence(file: string, src: TraceSource, res: AnalysisResults, ver
       host: m.hostname,
       unparsedLines: src.unparsed?.lines ?? 0,
     },
+    window: res.window ?? null,
+    selection: res.selection ?? null,
     vms: res.vms,
     events: { byEvent: counts.byEvent, byCpu: counts.byCpu, unknownEvents: counts.unknownEvents },
     exits: {
@@ -141,13 +155,15 @@ function buildEvidence(file: string, src: TraceSource, res: AnalysisResults, ver
       msrs: res.exitDetails.msrs.map((x) => ({ ...x, msr: `0x${x.msr.toString(16)}` })),
       ioPorts: res.exitDetails.ports.map((x) => ({ ...x, port: `0x${x.port.toString(16)}` })),
       mmio: res.exitDetails.mmio,
-      rate: { binNs: res.exitDetails.rate.binNs, startNs: res.exitDetails.rate.counts.length ? m.baseNs + BigInt(res.exitDetails.rate.startTs) : null, counts: res.exitDetails.rate.counts },
+      rate: { ...capBins(res.exitDetails.rate.counts, res.exitDetails.rate.binNs, MAX_RATE_BINS), startNs: res.exitDetails.rate.counts.length ? m.baseNs + BigInt(res.exitDetails.rate.startTs) : null },
+      durationHistogram: tl.durationHistogram,
     },
     spin: sections.spin,
-    timers: sections.timers,
+    timers: { ...sections.timers, lapicExpire: { ...sections.timers.lapicExpire, histogram: tl.lapicHistogram } },
     haltPoll: sections.haltPoll,
     scheduling: sections.scheduling,
     ipis: sections.ipis,
+    timeline: tl.timeline,
     verdicts: [],
     missing: sections.missing,
     dataQuality: {

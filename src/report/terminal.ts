@@ -2,11 +2,14 @@
 // where the reports went. Colour only on a TTY without NO_COLOR.
 import { escapeTerm } from './escape.js';
 import type { Report } from './model.js';
-import { fmtCount, fmtDuration, pct } from './text.js';
+import { fmtCount, fmtDuration, fmtSeconds, pct } from './text.js';
 import { verdictsTerminal } from '../verdicts/render.js';
 
-export function useColor(stream: NodeJS.WriteStream): boolean {
-  return !!stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+/** Colour on a terminal unless NO_COLOR is set (no-color.org) or TERM=dumb; FORCE_COLOR (≠ 0) forces it. */
+export function useColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return !!stream.isTTY && env.TERM !== 'dumb';
 }
 
 export function toTerminal(r: Report, written: string[], color: boolean): string {
@@ -27,6 +30,11 @@ export function toTerminal(r: Report, written: string[], color: boolean): string
     }
   } else {
     lines.push(`  VM exits: ${r.exits.available ? 'none recorded' : 'kvm_exit not recorded'}`);
+  }
+  const worst = r.timeline.worstWindows[0];
+  if (worst?.window) {
+    const what = worst.kind === 'exit-time' ? `${fmtDuration(Math.round(worst.value))} in exits` : `timer ${fmtCount(worst.value)} cycles late`;
+    lines.push(`  worst window: ${fmtSeconds(worst.startNs)}–${fmtSeconds(worst.endNs)} s (${what}); zoom in with --window ${worst.window}`);
   }
   const top = r.events.byEvent.slice(0, 5).map((e) => `${escapeTerm(e.event)} ${fmtCount(e.count)}`).join(', ');
   if (top) lines.push(`  top events: ${top}`);

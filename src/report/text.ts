@@ -38,3 +38,19 @@ export function inputRows(i: ReportInput): Array<[string, string]> {
     ['lost events', fmtCount(i.lostEvents) + (i.lostUnknown ? ` + ${i.lostUnknown} pages with unknown counts` : '')],
   ];
 }
+
+/**
+ * A word for a POSIX shell: as is when it has only safe characters, else single-quoted; with control
+ * characters (a newline in a file name), ANSI-C quoted ($'…\n…', bash/zsh/ksh) so it stays on one line.
+ */
+export function shellQuote(s: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(s)) return s;
+  if (!/[\x00-\x1f\x7f\u0085\u2028\u2029]/.test(s)) return `'${s.replace(/'/g, `'\\''`)}'`;
+  const esc = s.replace(/[\\'\x00-\x1f\x7f\u0085\u2028\u2029]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16)}`));
+  return `$'${esc}'`;
+}
+
+/** The command that re-runs this analysis, optionally narrowed to a window (`START..END`). */
+export function reproduceCommand(file: string, window?: string | null): string {
+  return `kvmtrace analyze ${shellQuote(file)}${window ? ` --window ${window}` : ''}`;
+}

@@ -1,9 +1,9 @@
-// `kvmtrace analyze FILE`: read the trace once, run the analyses, write reports/<name>.{json,html,md}
-// and print a short summary.
+// `kvmtrace analyze FILE...`: read each trace once (twice with a --vm/--vcpu selection), run the
+// analyses, write <out>/<name>.{html,json,md} per input and print a short summary per input.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { analyzeSource } from '../../analyze/run.js';
-import { UsageError } from '../../diag/errors.js';
+import { join } from 'node:path';
+import { analyzeInput, type InputOptions, type Selection } from '../../analyze/select.js';
+import type { WindowSpec } from '../../analyze/window.js';
 import { openInput } from '../../ingest/index.js';
 import { toHtml } from '../../report/html.js';
 import { toJson } from '../../report/json.js';
@@ -11,65 +11,64 @@ import { toMarkdown } from '../../report/markdown.js';
 import { buildReport, type Report } from '../../report/model.js';
 import { toTerminal, useColor } from '../../report/terminal.js';
 import type { Thresholds } from '../../verdicts/index.js';
+import { reportName, type ReportFormat } from '../options.js';
 import { VERSION } from '../version.js';
 
-export const FORMATS = ['html', 'json', 'md'] as const;
-export type ReportFormat = (typeof FORMATS)[number];
+export { FORMATS, parseFormats, parseVm, reportName, type ReportFormat } from '../options.js';
 
-export interface AnalyzeOptions {
-  outDir: string;
-  formats: ReportFormat[];
-  name?: string;
+export interface AnalyzeFileOptions {
   buffer?: string;
-  quiet?: boolean;
   /** Verdict thresholds after --config and --threshold (default: the built-in ones). */
   thresholds?: Thresholds;
   /** VMs named by the user (`--vm name=pid`). */
   vms?: Array<{ name: string; pid: number }>;
+  /** `--window START..END`. */
+  window?: WindowSpec;
+  /** `--vm NAME|PID` and `--vcpu` selectors. */
+  select?: Selection;
+  /** Progress display (src/cli/progress.ts). */
+  progress?: InputOptions['progress'];
 }
 
-export type AnalyzeFileOptions = Pick<AnalyzeOptions, 'buffer' | 'thresholds' | 'vms'>;
-
-/** `--vm name=pid`: a VM's name and its VMM (QEMU) process id. */
-export function parseVm(text: string): { name: string; pid: number } {
-  const m = /^(.+)=(\d+)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--vm needs name=pid (the VM's QEMU process id), got "${text}"`);
-  return { name: m[1], pid: Number(m[2]) };
-}
-
-export function parseFormats(text: string): ReportFormat[] {
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const f of list) {
-    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown report format "${f}" (use ${FORMATS.join(', ')})`);
-  }
-  return list as ReportFormat[];
-}
-
-/** Report name from the input file: `trace.dat` → `trace`, `x.perf.data.gz` → `x.perf`. */
-export function reportName(file: string): string {
-  return basename(file).replace(/\.(gz|zst|zstd)$/i, '').replace(/\.(dat|data|txt)$/i, '') || 'report';
+export interface AnalyzeOptions extends AnalyzeFileOptions {
+  outDir: string;
+  formats: ReportFormat[];
+  name?: string;
+  quiet?: boolean;
+  /** HTML with the Vega runtime inlined (`--interactive`). */
+  interactive?: boolean;
+  /** Where the summary goes (default stdout). */
+  out?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 export function analyzeFile(file: string, opts: AnalyzeFileOptions = {}): Report {
-  const src = openInput(file, { buffer: opts.buffer });
+  const { source, results } = analyzeInput(() => openInput(file, { buffer: opts.buffer }), {
+    names: opts.vms, window: opts.window, select: opts.select, progress: opts.progress,
+  });
   try {
-    return buildReport(file, src, analyzeSource(src, { vms: opts.vms }), VERSION, opts.thresholds);
+    return buildReport(file, source, results, VERSION, opts.thresholds);
   } finally {
-    src.close();
+    source.close();
   }
+}
+
+/** Writes the report in each format under `outDir`; returns the paths written. */
+export async function writeReport(report: Report, outDir: string, name: string, formats: ReportFormat[], html: { interactive?: boolean } = {}): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const f of formats) {
+    const path = join(outDir, `${name}.${f}`);
+    const text = f === 'json' ? toJson(report) : f === 'md' ? toMarkdown(report) : await toHtml(report, html);
+    writeFileSync(path, text);
+    written.push(path);
+  }
+  return written;
 }
 
 export async function analyze(file: string, opts: AnalyzeOptions): Promise<{ report: Report; written: string[] }> {
   const report = analyzeFile(file, opts);
-  mkdirSync(opts.outDir, { recursive: true });
-  const name = opts.name ?? reportName(file);
-  const written: string[] = [];
-  for (const f of opts.formats) {
-    const path = join(opts.outDir, `${name}.${f}`);
-    const text = f === 'json' ? toJson(report) : f === 'md' ? toMarkdown(report) : await toHtml(report);
-    writeFileSync(path, text);
-    written.push(path);
-  }
-  if (!opts.quiet) process.stdout.write(toTerminal(report, written, useColor(process.stdout)));
+  const written = await writeReport(report, opts.outDir, opts.name ?? reportName(file), opts.formats, { interactive: opts.interactive });
+  const out = opts.out ?? process.stdout;
+  if (!opts.quiet) out.write(toTerminal(report, written, useColor(out as NodeJS.WriteStream)));
   return { report, written };
 }

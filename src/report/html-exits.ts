@@ -41,7 +41,7 @@ export function exitsHtml(r: Report, figure: FigureFn): string {
     out.push(table(['time (s)', 'CPU', 'VM', 'vCPU', 'reason', 'duration', 'handling', 'scheduled out', 'user space', 'halted', 'ran instead', ...(zoom ? ['zoom in'] : [])], e.longest.slice(0, 10).map((l) => [
       fmtSeconds(l.tsNs), String(l.cpu), vmName(l.vm), l.vcpu === null ? '–' : String(l.vcpu), h(l.reason), { n: ns(l.durationNs) },
       { n: ns(l.handlingNs) }, { n: ns(l.scheduledOutNs) }, { n: ns(l.userspaceNs) }, { n: ns(l.haltedNs) }, h(l.ranInstead.join(', ')),
-      ...(zoom ? [`<code class="cmd">${h(reproduceCommand(r.input.file, around(l.tsNs, l.durationNs)))}</code>`] : []),
+      ...(zoom ? [`<code class="cmd">${h(reproduceCommand(r.input.file, around(l.tsNs, l.durationNs), r))}</code>`] : []),
     ])));
   } else out.push('<p class="muted">No exit reached its kvm_entry.</p>');
   out.push(figure('exit-rate'));

@@ -28,7 +28,7 @@ export function timelineHtml(r: Report, figure: FigureFn): string {
       h(KIND[x.kind] ?? x.kind), fmtSeconds(x.startNs), fmtSeconds(x.endNs),
       { n: x.unit === 'ns' ? fmtDuration(Math.round(x.value)) : `${fmtCount(x.value)} cycles` },
       x.vcpu === null ? (x.tid === null ? '–' : `tid ${x.tid}`) : `${vm(x.vm)} vCPU ${x.vcpu}`,
-      x.window ? `<code class="cmd">${h(reproduceCommand(r.input.file, x.window))}</code>` : '–',
+      x.window ? `<code class="cmd">${h(reproduceCommand(r.input.file, x.window, r))}</code>` : '–',
     ])));
   }
   return out.join('\n');

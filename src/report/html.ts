@@ -47,7 +47,7 @@ function header(r: Report): string {
   const out = [`<h1>kvmtrace report: ${h(i.file)}</h1>`];
   out.push(`<p class="lead">Host <b>${h(i.host ?? 'unknown')}</b> · ${i.cpus} CPUs · ${span} traced · ${fmtCount(i.events)} events · ${vms}</p>`);
   if (r.window) out.push(`<p>Narrowed to <code>--window ${h(r.window.spec)}</code>.</p>`);
-  out.push(`<p class="muted">Re-run: <code class="cmd">${h(reproduceCommand(i.file, r.window?.spec))}</code></p>`);
+  out.push(`<p class="muted">Re-run: <code class="cmd">${h(reproduceCommand(i.file, r.window?.spec, r))}</code></p>`);
   return out.join('\n');
 }
 

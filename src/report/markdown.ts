@@ -92,7 +92,7 @@ export function toMarkdown(r: Report): string {
   for (const d of r.dataQuality.diagnostics.slice(0, 10)) out.push(`- ${d.severity}: ${escapeMd(d.message)}${d.count > 1 ? ` (×${fmtCount(d.count)})` : ''}`);
   if (r.dataQuality.diagnostics.length > 10) out.push(`- …and ${r.dataQuality.diagnostics.length - 10} more problems (see the HTML or JSON report).`);
   for (const m of r.missing) out.push(`- Not measured: **${escapeMd(m.analysis)}** needs ${m.events.map((x) => codeSpan(x)).join(', ')}. Record with ${codeSpan(m.traceCmd)}`);
-  out.push('', '### Reproduce', '', fenced(reproduceCommand(i.file, r.window?.spec), 'sh'), '');
+  out.push('', '### Reproduce', '', fenced(reproduceCommand(i.file, r.window?.spec, r), 'sh'), '');
   out.push(`<sub>kvmtrace ${escapeMd(r.generator.version)}, report schema ${r.schema}</sub>`, '');
   return out.join('\n');
 }

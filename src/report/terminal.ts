@@ -2,7 +2,7 @@
 // where the reports went. Colour only on a TTY without NO_COLOR.
 import { escapeTerm } from './escape.js';
 import type { Report } from './model.js';
-import { fmtCount, fmtDuration, fmtSeconds, pct } from './text.js';
+import { filterArgs, fmtCount, fmtDuration, fmtSeconds, pct } from './text.js';
 import { verdictsTerminal } from '../verdicts/render.js';
 
 /** Colour on a terminal unless NO_COLOR is set (no-color.org) or TERM=dumb; FORCE_COLOR (≠ 0) forces it. */
@@ -18,6 +18,8 @@ export function toTerminal(r: Report, written: string[], color: boolean): string
   const lines: string[] = [];
   lines.push(c('1', `kvmtrace: ${escapeTerm(i.file)}`));
   lines.push(`  ${i.format} v${i.version} (${i.compression}), ${i.cpus} CPUs, ${fmtCount(i.events)} events over ${i.clockIsNs ? fmtDuration(i.durationNs) : `${fmtCount(i.durationNs)} cycles`}, clock ${escapeTerm(i.clock)}`);
+  const narrowed = [r.window ? `--window ${r.window.spec}` : '', filterArgs({ vms: [], selection: r.selection }).trim()].filter(Boolean).join(' ');
+  if (narrowed) lines.push(`  narrowed to ${escapeTerm(narrowed)}`);
   lines.push(...verdictsTerminal(r.verdicts, color));
   for (const vm of r.vms) {
     lines.push(`  VM ${escapeTerm(vm.name)}: ${vm.vcpus.length} vCPU thread(s) ${vm.vcpus.map((v) => escapeTerm(v.comm || String(v.tid))).join(', ')}`);
@@ -34,7 +36,7 @@ export function toTerminal(r: Report, written: string[], color: boolean): string
   const worst = r.timeline.worstWindows[0];
   if (worst?.window) {
     const what = worst.kind === 'exit-time' ? `${fmtDuration(Math.round(worst.value))} in exits` : `timer ${fmtCount(worst.value)} cycles late`;
-    lines.push(`  worst window: ${fmtSeconds(worst.startNs)}–${fmtSeconds(worst.endNs)} s (${what}); zoom in with --window ${worst.window}`);
+    lines.push(`  worst window: ${fmtSeconds(worst.startNs)}–${fmtSeconds(worst.endNs)} s (${what}); zoom in with --window ${worst.window}${escapeTerm(filterArgs(r))}`);
   }
   const top = r.events.byEvent.slice(0, 5).map((e) => `${escapeTerm(e.event)} ${fmtCount(e.count)}`).join(', ');
   if (top) lines.push(`  top events: ${top}`);

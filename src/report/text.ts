@@ -50,7 +50,21 @@ export function shellQuote(s: string): string {
   return `$'${esc}'`;
 }
 
-/** The command that re-runs this analysis, optionally narrowed to a window (`START..END`). */
-export function reproduceCommand(file: string, window?: string | null): string {
-  return `kvmtrace analyze ${shellQuote(file)}${window ? ` --window ${window}` : ''}`;
+/** What a re-run needs besides the file: VMs the user named and the `--vm`/`--vcpu` selectors. */
+export interface RerunFilters {
+  vms: ReadonlyArray<{ name: string; pid: number | null; grouping: string }>;
+  selection?: { vm: string[]; vcpu: string[] } | null;
+}
+
+/** The filters as options (`--vm web=5128 --vm web --vcpu 0`), quoted for a shell; '' without. */
+export function filterArgs(f?: RerunFilters | null): string {
+  if (!f) return '';
+  const named = f.vms.filter((v) => v.grouping === 'user' && v.pid !== null).map((v) => `${v.name}=${v.pid}`);
+  const sel = f.selection ?? { vm: [], vcpu: [] };
+  return [...named.map((v) => ` --vm ${shellQuote(v)}`), ...sel.vm.map((v) => ` --vm ${shellQuote(v)}`), ...sel.vcpu.map((v) => ` --vcpu ${shellQuote(v)}`)].join('');
+}
+
+/** The command that re-runs this analysis, optionally narrowed to a window (`START..END`), with the same VM names and selection. */
+export function reproduceCommand(file: string, window?: string | null, filters?: RerunFilters | null): string {
+  return `kvmtrace analyze ${shellQuote(file)}${window ? ` --window ${window}` : ''}${filterArgs(filters)}`;
 }

@@ -13,6 +13,8 @@ import { formatSeconds, parseWindow } from '../../src/analyze/window.js';
 import { analyzeFile } from '../../src/cli/commands/analyze.js';
 import { UsageError } from '../../src/diag/errors.js';
 import { toJson } from '../../src/report/json.js';
+import { toMarkdown } from '../../src/report/markdown.js';
+import { toTerminal } from '../../src/report/terminal.js';
 import { buildScenario, computeTruth, writeScenario } from '../../src/sim/scenarios/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvmtrace-window-'));
@@ -118,6 +120,15 @@ describe('--vm / --vcpu', () => {
   it('unknown VMs and vCPUs are usage errors naming the VMs found', () => {
     expect(() => analyzeFile(paths['stacked-spinning'], { select: { vms: ['nope'], vcpus: [] } })).toThrow(/--vm nope: no such VM.*vm-3000 \(pid 3000\): vCPUs 0,1,2,3/);
     expect(() => analyzeFile(paths['stacked-spinning'], { select: { vms: [], vcpus: ['7'] } })).toThrow(/matches no vCPU/);
+  });
+  it('the re-run commands keep the VM names and the selection; the terminal says what was narrowed', () => {
+    const r = analyzeFile(paths['stacked-spinning'], { vms: [{ name: "web's", pid: 3000 }], window: parseWindow('+5ms..'), select: { vms: ["web's"], vcpus: ['1'] } });
+    const args = ` --vm 'web'\\''s=3000' --vm 'web'\\''s' --vcpu 1`;
+    expect(toMarkdown(r)).toContain(`kvmtrace analyze ${paths['stacked-spinning']} --window +5ms..${args}`);
+    const worst = r.timeline.worstWindows[0].window;
+    const term = toTerminal(r, [], false);
+    expect(term).toContain(`  narrowed to --window +5ms.. --vm 'web'\\''s' --vcpu 1\n`);
+    expect(term).toContain(`zoom in with --window ${worst}${args}\n`);
   });
   it('resolveSelection: bare vCPU numbers apply to every selected VM, VM:N to one', () => {
     const vm = (id: number, pid: number, n: number): VmInfo => ({ id, name: `vm-${pid}`, pid, grouping: 'tgid', threads: [], vcpus: Array.from({ length: n }, (_, k) => ({ vcpu: k, tid: pid + 10 + k, comm: `CPU ${k}/KVM` })) });

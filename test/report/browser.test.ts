@@ -99,7 +99,7 @@ async function interact(page: Page): Promise<{ tooltip: string; axisBefore: stri
  */
 async function overviewShot(page: Page, path: string): Promise<void> {
   await page.setViewportSize({ width: 1000, height: 900 });
-  await page.addStyleTag({ content: '.verdict ol,.verdict h4,.verdict details,.verdict>.muted,#input,#input+table,nav,#vms~h3,#vms~table,#vms+p,.figure figcaption .muted{display:none}' });
+  await page.addStyleTag({ content: '.verdict ol,.verdict h4,.verdict details,.verdict>.muted,#input,#input+table,nav,#vms,#vms~h3,#vms~table,#vms+p,.figure figcaption .muted{display:none}' });
   const end = await page.evaluate(() => {
     const el = document.querySelector('#chart-cpu-timeline') ?? document.querySelector('figure.figure:last-of-type');
     return el ? el.getBoundingClientRect().bottom + window.scrollY + 10 : 2000;

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
 import { caseSeed, mutate, truncateAt, type Layout, type Mutant } from './mutate.js';
 import { acceptable, FuzzPool, type Outcome } from './pool.js';
 
@@ -78,4 +79,23 @@ export function describeFailures(s: RunStats): string {
     const what = o.kind === 'crash' ? `${o.name}: ${o.message}\n${o.stack ?? ''}` : JSON.stringify(o);
     return `${f.seed} case ${f.caseNo} (FUZZ_SEED=${RUN_SEED}) ${f.ops.join(', ')} → ${what}\n  saved: ${f.saved}`;
   }).join('\n');
+}
+
+/**
+ * The test of one input format: `ciCases` cases per seed weight in CI (FUZZ_CASES for more), each
+ * ending in a report or a one-line error, with reports and errors both reached.
+ */
+export function fuzzFormat(label: string, seeds: () => Seed[], ciCases: number): void {
+  const pool = new FuzzPool(CASE_LIMIT_MS);
+  afterAll(() => pool.close());
+  it('every mutated input ends in a report or a one-line error', async () => {
+    const list = seeds();
+    const per = casesPer(ciCases);
+    const stats = await fuzz(list, per, pool);
+    console.log(`${label}: ${stats.cases} cases, ${stats.reports} reports, ${stats.errors} errors, slowest ${stats.maxMs.toFixed(0)} ms`, process.env.FUZZ_VERBOSE ? stats.msBySeed : '');
+    expect(stats.failures, describeFailures(stats)).toEqual([]);
+    expect(stats.cases).toBe(list.reduce((s, x) => s + Math.max(1, Math.round(per * (x.weight ?? 1))), 0));
+    expect(stats.reports).toBeGreaterThan(0);
+    expect(stats.errors).toBeGreaterThan(0);
+  }, process.env.FUZZ_CASES ? 86_400_000 : 300_000);
 }

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../diag/errors.js';
 import { resolveThresholds, severityRank, verdictsAtLeast, type Severity, type Thresholds } from '../verdicts/index.js';
 import { EXIT_FINDINGS, EXIT_USAGE, fail, printError } from './errors.js';
-import { collect, parseFilters, parseFormats, reportNames, type Filters, type ReportFormat } from './options.js';
+import { collect, parseFilters, parseFormats, reportNames, singleFileOut, type Filters, type ReportFormat } from './options.js';
 import { progressFor } from './progress.js';
 
 interface CommonOpts {
@@ -36,7 +36,7 @@ Filters:
 
 function addCommon(cmd: Command, outDefault: string): Command {
   return cmd
-    .option('-o, --out <dir>', 'directory for the reports', outDefault)
+    .option('-o, --out <dir|file>', 'directory for the reports, or one file whose extension (.html, .md, .json) picks the format', outDefault)
     .option('--format <list>', 'report formats: html,json,md', 'html,json,md')
     .option('--name <name>', 'report file name without extension (default: from the input file)')
     .option('-q, --quiet', 'no summary and no progress bar')
@@ -69,14 +69,22 @@ Examples:
   kvmtrace analyze trace.dat                         reports/trace.{html,json,md} and a summary
   kvmtrace analyze a.dat b/trace.dat -o out          one report per input: out/a.*, out/trace.*
   kvmtrace analyze trace.dat --format md -q          only the Markdown, no summary
+  kvmtrace analyze trace.dat -o ticket.md            only ticket.md
   kvmtrace analyze trace.dat --interactive           HTML charts with tooltips and zoom
   kvmtrace analyze trace.dat --window +1.2s..+1.5s   the 300 ms incident only
   kvmtrace analyze trace.dat --vm web=5128 --vm web --vcpu 0
   kvmtrace analyze perf.data --fail-on warning       exit status 1 when a warning fires (CI)`)
     .action(async (files: string[], o: CommonOpts) => {
-      const { thresholds, filters, formats } = parseCommon(o);
+      const common = parseCommon(o);
+      const { thresholds, filters } = common;
+      let formats = common.formats;
       if (o.name && files.length > 1) fail(new UsageError('--name names one report; with several inputs the names come from the files'));
-      const names = o.name ? [o.name] : reportNames(files);
+      let names = o.name ? [o.name] : reportNames(files);
+      const single = singleFileOut(o.out);
+      if (single) {
+        if (files.length > 1) fail(new UsageError(`-o ${o.out} names one report file; with several inputs give a directory`));
+        [o.out, names, formats] = [single.dir, [single.name], [single.format]];
+      }
       // Loaded here: the report renderers (vega) take most of a second to load, --help should not wait.
       const { analyze } = await import('./commands/analyze.js');
       let status = 0;

@@ -74,3 +74,13 @@ export function reportNames(files: string[]): string[] {
     return k === 1 ? n : `${n}-${k}`;
   });
 }
+
+/**
+ * `-o x.md` / `x.html` / `x.json`: one report file in the format its extension names, instead of a
+ * directory of reports; null for a directory.
+ */
+export function singleFileOut(out: string): { dir: string; name: string; format: ReportFormat } | null {
+  const m = /^(.*?)([^/]+)\.(md|html|json)$/i.exec(out);
+  if (!m) return null;
+  return { dir: m[1] || '.', name: m[2], format: m[3].toLowerCase() as ReportFormat };
+}

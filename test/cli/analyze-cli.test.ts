@@ -4,7 +4,7 @@
 // options, no command without a terminal); --help with examples for every command; nothing on
 // stderr when it is not a terminal (no progress bar); the window in the JSON.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,14 @@ describe('several inputs, exit status', () => {
     const still = readFileSync(join(dir, 'i', 'stacked.html'), 'utf8');
     expect(still).not.toContain('<script');
     expect(live.length - still.length).toBeGreaterThan(300_000);
+  });
+  it('-o FILE.md (or .html, .json) writes that one file in the format its extension names', () => {
+    const r = run(['analyze', join(dir, 'stacked.dat'), '-o', join(dir, 'one', 'ticket.md'), '-q']);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(readdirSync(join(dir, 'one'))).toEqual(['ticket.md']);
+    expect(readFileSync(join(dir, 'one', 'ticket.md'), 'utf8')).toMatch(/^## kvmtrace report: /);
+    const two = run(['analyze', join(dir, 'stacked.dat'), join(dir, 'b', 'trace.dat'), '-o', join(dir, 'one', 'x.json')]);
+    expect([two.status, two.stderr]).toEqual([2, `kvmtrace: -o ${join(dir, 'one', 'x.json')} names one report file; with several inputs give a directory\n`]);
   });
   it('--window: the JSON says which, and only its events are counted', () => {
     const r = run(['analyze', join(dir, 'stacked.dat'), '-o', join(dir, 'w'), '--format', 'json', '-q', '--window', '+5ms..+12ms']);

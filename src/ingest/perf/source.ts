@@ -13,23 +13,24 @@
 // name; EXIT keeps the thread and its name. `commOf(i)` gives event i's thread name at the time of
 // the sample, as perf script prints it.
 //
+// The first pass (pipe-mode header records, time base) is prescan.ts, sample heads sample-head.ts,
+// the metadata perf-meta.ts.
 // Speed: samples of a fixed sample_type layout are decoded at fixed offsets (sample-layout.ts); the
 // queue's due items are copied straight into the batch in one loop; a -z recording's zstd stream is
 // decompressed by a worker thread ahead of the walk (zstd-prefetch.ts) when it is 1 MiB or more.
 import { availableParallelism } from 'node:os';
-import { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import type { LostRecord, TraceMeta, TraceSource } from '../../model/trace-source.js';
-import { BufferSource, type ByteSource } from '../io/byte-source.js';
-import { Cursor } from '../io/cursor.js';
-import { parseAttr, type PerfAttr } from './attr.js';
-import { FEATURE_NAMES, READ_FORMAT, REC, SAMPLE } from './constants.js';
-import { llcGroups, parseFeature, type PerfFeatures } from './features.js';
+import type { LostRecord, TraceSource } from '../../model/trace-source.js';
+import type { ByteSource } from '../io/byte-source.js';
+import type { PerfAttr } from './attr.js';
+import { REC, SAMPLE } from './constants.js';
+import type { PerfFeatures } from './features.js';
 import type { PerfFile } from './open.js';
-import { tracingDataAt } from './open.js';
 import { OrderedQueue } from './ordered-queue.js';
-import { LAYOUT_STRIDE, sampleLayout } from './sample-layout.js';
+import { perfMeta } from './perf-meta.js';
+import { cstr, prescanPerf } from './prescan.js';
+import { SampleHeads } from './sample-head.js';
 import { ThreadTable } from './threads.js';
 import { walkRecords, type RecordHandler } from './walk.js';
 
@@ -80,28 +81,6 @@ interface SideEvent {
   fileOff: number;
 }
 
-function idKey(hi: number, lo: number): number {
-  return hi * TWO32 + lo;
-}
-
-function readSize(attr: PerfAttr): number {
-  const rf = attr.readFormat;
-  let n = 8;
-  if (rf & READ_FORMAT.TOTAL_TIME_ENABLED) n += 8;
-  if (rf & READ_FORMAT.TOTAL_TIME_RUNNING) n += 8;
-  if (rf & READ_FORMAT.ID) n += 8;
-  if (rf & READ_FORMAT.LOST) n += 8;
-  return n;
-}
-
-const utf8 = new TextDecoder();
-
-function cstr(buf: Uint8Array, s: number, e: number): string {
-  let z = s;
-  while (z < e && buf[z] !== 0) z++;
-  return utf8.decode(buf.subarray(s, z));
-}
-
 export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOptions = {}): PerfTraceSource {
   const little = file.little;
   const diag = file.diag;
@@ -111,258 +90,17 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
   const tgids = new Map<number, number>();
   const lost: LostRecord[] = [];
 
-  // ---- attr lookup by sample id ----
-  const idToAttr = new Map<number, number>();
-  const rebuildIds = () => {
-    idToAttr.clear();
-    attrs.forEach((a, i) => {
-      for (const id of a.ids) idToAttr.set(idKey(Number(id >> 32n), Number(id & 0xffffffffn)), i);
-    });
-  };
-  rebuildIds();
-  // Sample ids are small consecutive numbers in practice: a direct table in front of the Map.
-  let idBase = 0;
-  let idDirect = new Int32Array(0);
-  const buildIdDirect = () => {
-    let min = Infinity;
-    let max = -1;
-    for (const k of idToAttr.keys()) {
-      if (k < TWO32) {
-        min = Math.min(min, k);
-        max = Math.max(max, k);
-      }
-    }
-    idDirect = new Int32Array(max < 0 || max - min >= 1 << 16 ? 0 : max - min + 1).fill(-1);
-    idBase = max < 0 ? 0 : min;
-    for (const [k, v] of idToAttr) if (k >= idBase && k - idBase < idDirect.length) idDirect[k - idBase] = v;
-  };
-
   // ---- first pass: pipe-mode header records, the time base, the first comms ----
-  let baseHi = -1;
-  let baseLo = 0;
-  let seenSample = false;
-  let prescanCpuMax = -1;
-  let tracing = file.tracing;
-  const prescan: RecordHandler = (buf, view, off, size, type, fileOff, nested) => {
-    switch (type) {
-      case REC.HEADER_ATTR: {
-        if (size < 8 + 64) throw new InputError(`HEADER_ATTR record of ${size} bytes is too short`, fileOff);
-        const declared = view.getUint32(off + 12, little) || 64;
-        if (8 + declared > size) throw new InputError(`HEADER_ATTR attr of ${declared} bytes runs past its ${size}-byte record`, fileOff);
-        const attr = parseAttr(buf.subarray(off + 8, off + 8 + declared), little, fileOff + 8);
-        for (let p = off + 8 + declared; p + 8 <= off + size; p += 8) attr.ids.push(view.getBigUint64(p, little));
-        attrs.push(attr);
-        rebuildIds();
-        return 0;
-      }
-      case REC.HEADER_FEATURE: {
-        if (size < 16) return 0;
-        const bit = Number(view.getBigUint64(off + 8, little));
-        const body = new BufferSource(buf.slice(off + 16, off + size));
-        const c = new Cursor(body, 0);
-        c.little = little;
-        try {
-          parseFeature(bit, c, features);
-        } catch (e) {
-          if (!(e instanceof InputError)) throw e;
-          throw new InputError(`HEADER_FEATURE ${FEATURE_NAMES[bit] ?? bit}: ${e.message}`, fileOff);
-        }
-        return 0;
-      }
-      case REC.HEADER_TRACING_DATA: {
-        if (nested) return 0;
-        const n = view.getUint32(off + 8, little);
-        // The blob follows the record, outside header.size (P17).
-        tracing = tracingDataAt(src, fileOff + size, Math.min(n, src.size - fileOff - size));
-        return 0;
-      }
-      case REC.ID_INDEX: {
-        const nr = size >= 16 ? Number(view.getBigUint64(off + 8, little)) : 0;
-        for (let k = 0; k < nr && off + 16 + (k + 1) * 32 <= off + size; k++) {
-          const p = off + 16 + k * 32;
-          const key = idKey(view.getUint32(p + (little ? 4 : 0), little), view.getUint32(p + (little ? 0 : 4), little));
-          const idx = Number(view.getBigUint64(p + 8, little));
-          if (!idToAttr.has(key) && idx < attrs.length) idToAttr.set(key, idx);
-        }
-        return 0;
-      }
-      case REC.COMM: {
-        if (size >= 16) comms.set(view.getInt32(off + 12, little), cstr(buf, off + 16, off + size));
-        return 0;
-      }
-      case REC.SAMPLE: {
-        if (attrs.length === 0) throw new InputError('sample record before any event attribute', fileOff);
-        if (decodeHead(view, off, size)) {
-          seenSample = true;
-          if (hTimeHi !== 0 || hTimeLo !== 0) {
-            if (baseHi < 0 || hTimeHi < baseHi || (hTimeHi === baseHi && hTimeLo < baseLo)) {
-              baseHi = hTimeHi;
-              baseLo = hTimeLo;
-            }
-          }
-          if (hCpu > prescanCpuMax) prescanCpuMax = hCpu;
-        }
-        return 0;
-      }
-      case REC.FINISHED_ROUND:
-        return seenSample ? -1 : 0;
-      default:
-        return 0;
-    }
-  };
-
-  // Sample head decode (attr, tid/pid, time, cpu, raw position): shared by both passes.
-  let hAttr = 0;
-  let hPid = 0;
-  let hTid = 0;
-  let hTimeHi = 0;
-  let hTimeLo = 0;
-  let hCpu = 0;
-  let hRaw = -1;
-  let hRawLen = 0;
-  let badSamples = 0;
-  let unknownIds = 0;
-  let sampleTypes: Int32Array = new Int32Array(0);
-  let readSizes: Int32Array = new Int32Array(0);
-  let layouts: Int32Array = new Int32Array(0);
-  let idMode = 0; // 0 single attr, 1 IDENTIFIER at body start, 2 ID at idPos
-  let idPos = 0;
-  const setupAttrs = () => {
-    sampleTypes = Int32Array.from(attrs.map((a) => a.sampleType));
-    readSizes = Int32Array.from(attrs.map(readSize));
-    buildIdDirect();
-    layouts = Int32Array.from(attrs.flatMap((x, i) => sampleLayout(x.sampleType, x.readFormat, readSizes[i])));
-    const st = attrs[0]?.sampleType ?? 0;
-    if (attrs.length <= 1) idMode = 0;
-    else if (st & SAMPLE.IDENTIFIER) idMode = 1;
-    else if (st & SAMPLE.ID) {
-      idMode = 2;
-      idPos = 8 + 8 * (+!!(st & SAMPLE.IP) + +!!(st & SAMPLE.TID) + +!!(st & SAMPLE.TIME) + +!!(st & SAMPLE.ADDR));
-    } else idMode = 0;
-  };
-  /** Decodes a sample's head into the h* variables; false when the sample is unusable. */
-  function decodeHead(view: DataView, off: number, size: number): boolean {
-    if (sampleTypes.length !== attrs.length) setupAttrs();
-    const e = off + size;
-    let a = 0;
-    if (idMode !== 0) {
-      const at = off + (idMode === 1 ? 8 : idPos);
-      if (at + 8 > e) {
-        badSamples++;
-        return false;
-      }
-      const lo = view.getUint32(at + (little ? 0 : 4), little);
-      const hi = view.getUint32(at + (little ? 4 : 0), little);
-      const d = lo - idBase;
-      a = hi === 0 && d >= 0 && d < idDirect.length ? idDirect[d] : -1;
-      if (a < 0) {
-        const found = idToAttr.get(idKey(hi, lo));
-        if (found === undefined) {
-          unknownIds++;
-          return false;
-        }
-        a = found;
-      }
-    }
-    hAttr = a;
-    const lb = a * LAYOUT_STRIDE;
-    if (layouts[lb] === 1) {
-      // Fixed layout: the same answers as the field-by-field walk below, with no walk.
-      if (size < layouts[lb + 5]) return bad();
-      const t = layouts[lb + 1];
-      hPid = t < 0 ? -1 : view.getInt32(off + t, little);
-      hTid = t < 0 ? -1 : view.getInt32(off + t + 4, little);
-      const tm = layouts[lb + 2];
-      hTimeLo = tm < 0 ? 0 : view.getUint32(off + tm + (little ? 0 : 4), little);
-      hTimeHi = tm < 0 ? 0 : view.getUint32(off + tm + (little ? 4 : 0), little);
-      const c = layouts[lb + 3];
-      hCpu = c < 0 ? 0 : view.getUint32(off + c, little);
-      if (hCpu > 0xffff) return bad(); // damaged: as in the walk below
-      const r = layouts[lb + 4];
-      hRaw = -1;
-      hRawLen = 0;
-      if (r >= 0) {
-        const n = view.getUint32(off + r, little);
-        if (r + 4 + n > size) return bad();
-        hRaw = off + r + 4;
-        hRawLen = n;
-      }
-      return true;
-    }
-    const st = sampleTypes[a];
-    let p = off + 8;
-    if (st & SAMPLE.IDENTIFIER) p += 8;
-    if (st & SAMPLE.IP) p += 8;
-    hPid = -1;
-    hTid = -1;
-    if (st & SAMPLE.TID) {
-      if (p + 8 > e) return bad();
-      hPid = view.getInt32(p, little);
-      hTid = view.getInt32(p + 4, little);
-      p += 8;
-    }
-    hTimeHi = 0;
-    hTimeLo = 0;
-    if (st & SAMPLE.TIME) {
-      if (p + 8 > e) return bad();
-      hTimeLo = view.getUint32(p + (little ? 0 : 4), little);
-      hTimeHi = view.getUint32(p + (little ? 4 : 0), little);
-      p += 8;
-    }
-    if (st & SAMPLE.ADDR) p += 8;
-    if (st & SAMPLE.ID) p += 8;
-    if (st & SAMPLE.STREAM_ID) p += 8;
-    hCpu = 0;
-    if (st & SAMPLE.CPU) {
-      if (p + 8 > e) return bad();
-      hCpu = view.getUint32(p, little);
-      if (hCpu > 0xffff) return bad(); // damaged: no kernel has that many CPUs (and batches hold u16 CPUs)
-      p += 8;
-    }
-    if (st & SAMPLE.PERIOD) p += 8;
-    if (st & SAMPLE.READ) {
-      const attr = attrs[a];
-      if (attr.readFormat & READ_FORMAT.GROUP) {
-        if (p + 8 > e) return bad();
-        const nr = Number(view.getBigUint64(p, little));
-        const rf = attr.readFormat;
-        const per = 8 + (rf & READ_FORMAT.ID ? 8 : 0) + (rf & READ_FORMAT.LOST ? 8 : 0);
-        if (nr > size) return bad();
-        p += 8 + (rf & READ_FORMAT.TOTAL_TIME_ENABLED ? 8 : 0) + (rf & READ_FORMAT.TOTAL_TIME_RUNNING ? 8 : 0) + nr * per;
-      } else p += readSizes[a];
-    }
-    if (st & SAMPLE.CALLCHAIN) {
-      if (p + 8 > e) return bad();
-      const nr = Number(view.getBigUint64(p, little));
-      if (nr > size) return bad();
-      p += 8 + nr * 8;
-    }
-    hRaw = -1;
-    hRawLen = 0;
-    if (st & SAMPLE.RAW) {
-      if (p + 4 > e) return bad();
-      const n = view.getUint32(p, little);
-      if (p + 4 + n > e) return bad();
-      hRaw = p + 4;
-      hRawLen = n;
-    }
-    return true;
-  }
-  function bad(): false {
-    badSamples++;
-    return false;
-  }
-
-  walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag: new Diagnostics() }, prescan);
+  const heads = new SampleHeads(attrs, little);
+  const pre = prescanPerf(src, file, heads, comms);
+  const tracing = pre.tracing;
   // The second pass counts the samples it skips (the first one sees the first round again).
-  badSamples = 0;
-  unknownIds = 0;
+  heads.badSamples = 0;
+  heads.unknownIds = 0;
   if (attrs.length === 0) throw new InputError('perf.data has no event attributes (no HEADER_ATTR records)', file.dataStart);
-  setupAttrs();
-  if (baseHi < 0) {
-    baseHi = 0;
-    baseLo = 0;
-  }
+  heads.setup();
+  const baseHi = Math.max(pre.baseHi, 0);
+  const baseLo = pre.baseHi < 0 ? 0 : pre.baseLo;
   const baseNs = (BigInt(baseHi) << 32n) + BigInt(baseLo);
 
   // ---- formats ----
@@ -386,61 +124,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     }
   });
 
-  // ---- meta ----
-  const t = features.topology;
-  const cpus = Math.max(features.nrCpusAvail ?? 0, prescanCpuMax + 1, 1);
-  const compressed = features.compressed ? `zstd (level ${features.compressed.level})` : 'none';
-  const hostname = features.hostname;
-  const uname = features.osrelease ? ['Linux', hostname ?? '', features.osrelease, features.arch ?? ''].filter((x) => x).join(' ') : undefined;
-  const details: Array<[string, string]> = [
-    ['mode', file.pipe ? 'pipe' : 'file'],
-    ['perf version', features.version ?? 'unknown'],
-    ['endianness', little ? 'little' : 'big'],
-    ['data', `${file.dataEnd - file.dataStart} bytes at ${file.dataStart}${file.unfinished ? ' (header says 0: unfinished recording)' : ''}`],
-    ['events', attrs.map((a) => a.name).join(', ')],
-    ['compression', compressed],
-    ['features', features.seen.map((b) => FEATURE_NAMES[b] ?? `#${b}`).join(', ') || 'none'],
-  ];
-  if (hostname) details.push(['hostname', hostname]);
-  if (features.osrelease) details.push(['os release', features.osrelease]);
-  if (features.arch) details.push(['arch', features.arch]);
-  if (features.cpudesc) details.push(['cpu', features.cpudesc]);
-  if (features.nrCpusAvail !== undefined) details.push(['cpus', `${features.nrCpusOnline} online, ${features.nrCpusAvail} available`]);
-  if (features.totalMemKb !== undefined) details.push(['total memory', `${features.totalMemKb} kB`]);
-  if (features.cmdline) details.push(['cmdline', features.cmdline.join(' ')]);
-  if (t) {
-    if (t.cpus.length) details.push(['topology', t.cpus.map((c) => `cpu${c.cpu}=socket ${c.socket}${c.die >= 0 ? ` die ${c.die}` : ''} core ${c.core}`).join(', ')]);
-    if (t.packages.length) details.push(['packages', t.packages.join(' | ')]);
-    if (t.cores.length) details.push(['cores (thread siblings)', t.cores.join(' | ')]);
-    if (t.numa) details.push(['NUMA nodes', t.numa.map((n) => `node${n.node}: cpus ${n.cpus.join(',')} (${n.memTotalKb} kB)`).join('; ')]);
-    const llc = llcGroups(t);
-    if (llc.length) details.push(['LLC groups', llc.map((g) => g.join(',')).join(' | ')]);
-  }
-  if (tracing) {
-    details.push(['tracing data', `version ${tracing.version}, ${formats.length} event formats, kernel long ${tracing.kernelLongSize}, page ${tracing.pageSize}`]);
-  }
-  const meta: TraceMeta = {
-    format: 'perf.data',
-    version: features.version ?? (file.pipe ? 'pipe' : 'file'),
-    compression: compressed,
-    cpus,
-    clock: 'perf',
-    clockIsNs: true,
-    baseNs,
-    buffer: '',
-    buffers: [''],
-    hostname,
-    uname,
-    osrelease: features.osrelease,
-    cmdline: features.cmdline?.join(' '),
-    nrCpusAvail: features.nrCpusAvail,
-    nrCpusOnline: features.nrCpusOnline,
-    topology: t,
-    littleEndian: payloadLittle,
-    longSize: tracing?.kernelLongSize ?? 8,
-    pageSize: tracing?.pageSize,
-    details,
-  };
+  const meta = perfMeta(file, tracing, pre.cpuMax, baseNs);
 
   // ---- threads ----
   const threads = new ThreadTable(tgids);
@@ -607,21 +291,24 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
 
   const handler: RecordHandler = (buf, view, off, size, type, fileOff) => {
     if (type === REC.SAMPLE) {
-      if (!decodeHead(view, off, size)) return 0;
-      if (hRaw < 0) {
+      if (!heads.decode(view, off, size)) return 0;
+      const raw = heads.raw;
+      if (raw < 0) {
         skippedSamples++;
         return 0;
       }
-      const len = hRawLen;
+      const len = heads.rawLen;
       let evType = 0;
-      if (len >= typeOff + 2) evType = payloadLittle ? buf[hRaw + typeOff] | (buf[hRaw + typeOff + 1] << 8) : (buf[hRaw + typeOff] << 8) | buf[hRaw + typeOff + 1];
-      const cfg = attrConfig[hAttr];
+      if (len >= typeOff + 2) evType = payloadLittle ? buf[raw + typeOff] | (buf[raw + typeOff + 1] << 8) : (buf[raw + typeOff] << 8) | buf[raw + typeOff + 1];
+      const cfg = attrConfig[heads.attr];
       if (cfg >= 0 && cfg !== evType) idMismatch++;
       const fmt = fmtOfType[evType];
-      if (hTimeHi === 0 && hTimeLo === 0) {
-        emitSample(0 - baseHi * TWO32 - baseLo, hCpu, hTid, hPid, fmt, evType, buf, hRaw, len);
+      const timeHi = heads.timeHi;
+      const timeLo = heads.timeLo;
+      if (timeHi === 0 && timeLo === 0) {
+        emitSample(0 - baseHi * TWO32 - baseLo, heads.cpu, heads.tid, heads.pid, fmt, evType, buf, raw, len);
       } else {
-        q.push((hTimeHi - baseHi) * TWO32 + (hTimeLo - baseLo), hCpu, hTid, hPid, fmt, evType, buf, hRaw, len);
+        q.push((timeHi - baseHi) * TWO32 + (timeLo - baseLo), heads.cpu, heads.tid, heads.pid, fmt, evType, buf, raw, len);
         if (q.used > MAX_QUEUE_BYTES) {
           diag.add('ordering-window', 'warning', `more than ${MAX_QUEUE_BYTES} bytes of samples without a FINISHED_ROUND: half of the queue was delivered early (order may differ from perf script)`);
           flushUpTo((q.minTs() + q.maxTs) / 2);
@@ -716,8 +403,8 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
         lost.push(...lostSamples);
         diag.add('lost-events', 'data-loss', `${perEvent} samples were lost (${lostSamples.length} LOST_SAMPLES records: ${lostSamplesAt.join('; ')})`, perEvent);
       }
-      if (badSamples > 0) diag.add('bad-samples', 'data-loss', `${badSamples} sample records were shorter than their sample_type requires (or named an impossible CPU) and were skipped`, badSamples);
-      if (unknownIds > 0) diag.add('unknown-sample-id', 'warning', `${unknownIds} samples carry an id that belongs to no event attribute and were skipped`, unknownIds);
+      if (heads.badSamples > 0) diag.add('bad-samples', 'data-loss', `${heads.badSamples} sample records were shorter than their sample_type requires (or named an impossible CPU) and were skipped`, heads.badSamples);
+      if (heads.unknownIds > 0) diag.add('unknown-sample-id', 'warning', `${heads.unknownIds} samples carry an id that belongs to no event attribute and were skipped`, heads.unknownIds);
       if (idMismatch > 0) diag.add('event-id-mismatch', 'warning', `${idMismatch} tracepoint samples have a common_type different from their attr's config (the payload's common_type was used)`, idMismatch);
       if (skippedSamples > 0) diag.add('non-tracepoint-samples', 'info', `${skippedSamples} samples without a tracepoint payload (no PERF_SAMPLE_RAW) were skipped`, skippedSamples);
     },

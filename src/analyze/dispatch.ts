@@ -16,6 +16,8 @@ interface Registration {
 export class Dispatcher {
   private readonly handlers: Handler[][] = [];
   private readonly regs: Registration[] = [];
+  /** Batches dispatched so far: (serial, index) names the event being dispatched (a batch object may be refilled). */
+  serial = 0;
 
   /** `formats` is the source's own array: formats appended to it later are picked up. */
   constructor(readonly formats: EventFormat[]) {
@@ -66,6 +68,7 @@ export class Dispatcher {
   }
 
   run(b: EventBatch): void {
+    this.serial++;
     if (this.handlers.length < this.formats.length) this.extend();
     const hs = this.handlers;
     const fmt = b.fmt;

@@ -25,7 +25,7 @@ export class Distributions {
 
   constructor(d: Dispatcher, reasons: ExitReasons) {
     d.on('kvm_exit', (fmt) => {
-      const reason = reasons.reader(fmt);
+      const reason = reasons.reader(fmt, d);
       if (!reason) return null;
       return (b, i) => {
         let o = this.open.get(b.pid[i]);

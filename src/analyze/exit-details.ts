@@ -42,6 +42,8 @@ export class ExitDetails {
   private readonly rips = new Map<number, Map<bigint, number>>();
   /** Unsigned RIP fields (every real layout) count here, without a BigInt per exit. */
   private readonly fastRips = new Map<number, U64Counter>();
+  /** The same counters by reason index (an array read per exit instead of a Map lookup). */
+  private readonly fastByReason: Array<U64Counter | undefined> = [];
   private readonly msrR: Counter = new Map();
   private readonly msrW: Counter = new Map();
   private readonly portR: Counter = new Map();
@@ -53,7 +55,7 @@ export class ExitDetails {
 
   constructor(d: Dispatcher, reasons: ExitReasons) {
     d.on('kvm_exit', (fmt) => {
-      const reason = reasons.reader(fmt);
+      const reason = reasons.reader(fmt, d);
       const rip = fieldOf(fmt, 'guest_rip');
       if (!reason) return null;
       return (b, i) => {
@@ -68,8 +70,12 @@ export class ExitDetails {
         if (!rip) return;
         const r = reason(b, i);
         if (!rip.signed && (rip.size === 8 || rip.size === 4)) {
-          let c = this.fastRips.get(r);
-          if (!c) this.fastRips.set(r, (c = new U64Counter(100_000)));
+          let c = this.fastByReason[r];
+          if (!c) {
+            this.fastRips.set(r, (c = new U64Counter(100_000)));
+            while (this.fastByReason.length < r) this.fastByReason.push(undefined);
+            this.fastByReason[r] = c;
+          }
           const at = b.off[i] + rip.offset;
           if (rip.offset + rip.size > b.len[i]) c.add(0, 0);
           else if (rip.size === 4) c.add(0, b.view.getUint32(at, b.little));

@@ -5,7 +5,7 @@ import type { EventFormat, FieldDef } from '../ingest/tracedat/format-parser.js'
 import { makeSymbolResolver } from '../ingest/tracedat/symbol-tables.js';
 import type { EventBatch } from '../model/event-batch.js';
 import { readBigInt, readNumber } from '../model/field-access.js';
-import { fieldOf } from './dispatch.js';
+import { fieldOf, type Dispatcher } from './dispatch.js';
 
 const ISA: Record<number, string> = { 1: 'vmx', 2: 'svm' };
 
@@ -23,13 +23,32 @@ export class ExitReasons {
   /** Index + 1 by isa × 65536 + code for isa 0..3 and codes below 65536 (every real reason): no Map lookup per exit. */
   private readonly small = new Int32Array(4 * 65536);
 
-  /** A reader of one kvm_exit format: event → reason index. Null when the format has no exit_reason. */
-  reader(fmt: EventFormat): ((b: EventBatch, i: number) => number) | null {
+  /** The last event classified through a dispatcher (several analyses ask about the same kvm_exit). */
+  private memoD: Dispatcher | null = null;
+  private memoSerial = -1;
+  private memoI = -1;
+  private memoR = 0;
+
+  /**
+   * A reader of one kvm_exit format: event → reason index. Null when the format has no exit_reason.
+   * With `d` (the dispatcher calling the reader), the answer for the event being dispatched is
+   * remembered, so the analyses after the first one get it without reading the fields again.
+   */
+  reader(fmt: EventFormat, d?: Dispatcher): ((b: EventBatch, i: number) => number) | null {
     const reasonF = fieldOf(fmt, 'exit_reason');
     if (!reasonF) return null;
     const isaF = fieldOf(fmt, 'isa');
     const resolve = makeSymbolResolver(fmt, 'exit_reason');
-    return (b, i) => this.indexOf(b, i, reasonF, isaF, resolve);
+    if (!d) return (b, i) => this.indexOf(b, i, reasonF, isaF, resolve);
+    return (b, i) => {
+      if (this.memoI === i && this.memoSerial === d.serial && this.memoD === d) return this.memoR;
+      const r = this.indexOf(b, i, reasonF, isaF, resolve);
+      this.memoD = d;
+      this.memoSerial = d.serial;
+      this.memoI = i;
+      this.memoR = r;
+      return r;
+    };
   }
 
   private indexOf(b: EventBatch, i: number, reasonF: FieldDef, isaF: FieldDef | undefined,

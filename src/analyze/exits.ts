@@ -20,6 +20,8 @@ const USERSPACE = 2;
 const HALTED = 3;
 
 interface Open {
+  /** An exit is open (no kvm_entry yet). */
+  active: boolean;
   start: number;
   reason: number;
   cpu: number;
@@ -27,6 +29,10 @@ interface Open {
   cat: number;
   user: boolean;
   acc: Float64Array;
+  /** The thread's totals (the `threads` entry). */
+  t: PerThread;
+  /** What Threads.noteVcpu last recorded for the thread: a repeat of that number changes nothing and is skipped. */
+  vcpu: number;
   /** Threads that ran on the vCPU's CPU when it was switched out during the exit (first few). */
   ranInstead: number[];
 }
@@ -51,8 +57,6 @@ export interface ExitsResult {
 
 export class Exits {
   private readonly open = new Map<number, Open>();
-  /** Finished Open records not referenced by `longest`, reused (no allocation per exit). */
-  private readonly spare: Open[] = [];
   private readonly reasons: Reason[] = [];
   private readonly threads = new Map<number, PerThread>();
   private longest: Longest[] = [];
@@ -64,7 +68,7 @@ export class Exits {
 
   constructor(d: Dispatcher, private readonly sched: SchedTracker, private readonly thr: Threads, private readonly names: ExitReasons, private readonly longestN = 20) {
     this.available = d.on('kvm_exit', (fmt) => {
-      const reason = names.reader(fmt);
+      const reason = names.reader(fmt, d);
       if (!reason) return null;
       const vcpuF = fieldOf(fmt, 'vcpu_id');
       return (b, i) => this.onExit(b, i, reason(b, i), vcpuF);
@@ -76,7 +80,7 @@ export class Exits {
     d.on('kvm_userspace_exit', () => (b, i) => this.onUserspace(b, i), 'kvm');
     sched.subscribe((t) => {
       const o = this.open.get(t.tid);
-      if (!o) return;
+      if (!o?.active) return;
       this.flush(o, t.ts);
       o.cat = this.category(t.to, o.user);
       if (t.from === RUNNING && t.next > 0 && o.ranInstead.length < 3 && !o.ranInstead.includes(t.next)) o.ranInstead.push(t.next);
@@ -101,33 +105,36 @@ export class Exits {
     const ts = b.ts[i];
     const cpu = b.cpu[i];
     this.sched.markRunning(tid, cpu, ts);
-    this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1, false);
+    // One record per thread, kept for the whole run (`active` while an exit is open): deleting and
+    // re-adding Map entries per exit churned the Map's table (rehashes, garbage).
+    let o = this.open.get(tid);
+    const vcpu = vcpuF ? readNumber(b, i, vcpuF) : -1;
+    const noted = vcpu !== o?.vcpu ? this.thr.noteVcpu(tid, vcpu, false) : vcpu;
     while (this.reasons.length <= r) this.reasons.push({ count: 0, stats: new DurationStats() });
     this.reasons[r].count++;
     this.total++;
-    let t = this.threads.get(tid);
-    if (!t) this.threads.set(tid, (t = { count: 0, totalNs: 0, split: new Float64Array(4) }));
-    t.count++;
-    if (this.open.has(tid)) this.unpaired++;
-    const o = this.spare.pop();
     if (!o) {
-      this.open.set(tid, { start: ts, reason: r, cpu, last: ts, cat: HANDLING, user: false, acc: new Float64Array(4), ranInstead: [] });
-      return;
-    }
+      const t = { count: 0, totalNs: 0, split: new Float64Array(4) };
+      this.threads.set(tid, t);
+      this.open.set(tid, (o = { active: false, start: 0, reason: 0, cpu: 0, last: 0, cat: HANDLING, user: false, acc: new Float64Array(4), t, vcpu: noted, ranInstead: [] }));
+    } else if (o.active) this.unpaired++;
+    o.vcpu = noted;
+    o.t.count++;
+    o.active = true;
     o.start = ts;
     o.reason = r;
     o.cpu = cpu;
     o.last = ts;
     o.cat = HANDLING;
     o.user = false;
-    o.acc.fill(0);
-    o.ranInstead.length = 0;
-    this.open.set(tid, o);
+    const acc = o.acc;
+    acc[0] = acc[1] = acc[2] = acc[3] = 0;
+    if (o.ranInstead.length !== 0) o.ranInstead.length = 0; // setting length is a runtime call: only when needed
   }
 
   private onUserspace(b: EventBatch, i: number): void {
     const o = this.open.get(b.pid[i]);
-    if (!o) return;
+    if (!o?.active) return;
     this.flush(o, b.ts[i]);
     o.user = true;
     o.cat = USERSPACE;
@@ -137,26 +144,30 @@ export class Exits {
     const tid = b.pid[i];
     const ts = b.ts[i];
     this.sched.markRunning(tid, b.cpu[i], ts);
-    this.thr.noteVcpu(tid, vcpuF ? readNumber(b, i, vcpuF) : -1);
     const o = this.open.get(tid);
-    if (!o) {
+    const vcpu = vcpuF ? readNumber(b, i, vcpuF) : -1;
+    if (vcpu !== o?.vcpu) {
+      const now = this.thr.noteVcpu(tid, vcpu);
+      if (o) o.vcpu = now;
+    }
+    if (!o?.active) {
       this.entriesWithoutExit++;
       return;
     }
-    this.open.delete(tid);
+    o.active = false;
     const d = ts - o.start;
     if (!(d >= 0)) {
       this.backwardPairs++; // a negative duration would corrupt the percentiles: counted, not timed
-      this.spare.push(o);
       return;
     }
     this.flush(o, ts);
     this.reasons[o.reason].stats.add(d);
-    const t = this.threads.get(tid)!;
+    const t = o.t;
     t.totalNs += d;
     for (let k = 0; k < 4; k++) t.split[k] += o.acc[k];
-    if (this.keepLongest(o, tid, d)) return;
-    this.spare.push(o); // not kept: its arrays are free again
+    if (!this.keepLongest(o, tid, d)) return;
+    o.acc = new Float64Array(4); // kept: `longest` owns the old arrays now
+    o.ranInstead = [];
   }
 
   /** Keeps the exit among the longest candidates (it then owns `o.acc`/`o.ranInstead`); false when not kept. */
@@ -174,7 +185,7 @@ export class Exits {
   }
 
   finish(): ExitsResult {
-    this.unpaired += this.open.size;
+    for (const o of this.open.values()) if (o.active) this.unpaired++;
     const perThread = new Map<number, { count: number; totalNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number }>();
     // count = every kvm_exit of the thread; times only over exits that reached their kvm_entry.
     for (const [tid, t] of this.threads) {

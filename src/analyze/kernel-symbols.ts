@@ -1,7 +1,10 @@
 // Kernel addresses → function names for the analyses (function tracer ip, hrtimer function), from
 // the trace's kallsyms, parsed only when an analysis first needs it and cached per address; text
 // inputs name their synthetic symbol addresses exactly (TraceSource.textSymbols).
+import type { FieldDef } from '../ingest/tracedat/format-parser.js';
 import { parseKallsyms, type Kallsyms } from '../ingest/tracedat/symbols.js';
+import type { EventBatch } from '../model/event-batch.js';
+import { readBigInt } from '../model/field-access.js';
 
 export class KernelSymbols {
   private table?: Kallsyms;
@@ -23,5 +26,19 @@ export class KernelSymbols {
       this.cache.set(key, name);
     }
     return name;
+  }
+
+  /**
+   * `nameOf(readBigInt(b, i, f))` without a BigInt per event when the address is cached: an
+   * unsigned 8-byte field is read as two 32-bit halves, whose `hi·2^32 + lo` rounds exactly as
+   * Number(bigint) does (the cache key).
+   */
+  nameAt(b: EventBatch, i: number, f: FieldDef): string {
+    if (f.size !== 8 || f.signed || f.offset + 8 > b.len[i]) return this.nameOf(readBigInt(b, i, f));
+    const at = b.off[i] + f.offset;
+    const lo = b.view.getUint32(b.little ? at : at + 4, b.little);
+    const hi = b.view.getUint32(b.little ? at + 4 : at, b.little);
+    const name = this.cache.get(hi * 4294967296 + lo);
+    return name !== undefined ? name : this.nameOf((BigInt(hi) << 32n) | BigInt(lo));
   }
 }

@@ -20,14 +20,26 @@ export interface SchedThread {
   stacked: Map<string, number>;
 }
 
+interface OnCpu { tids: number[]; hash: number; since: number }
+/** A set of co-located vCPU threads (sorted tids) and, per tid, the key naming the others. */
+interface StackSet { tids: number[]; keys: string[] }
+
+const mix = (tid: number) => {
+  const h = Math.imul(tid ^ (tid >>> 16), 0x45d9f3b);
+  return h ^ (h >>> 13);
+};
+
 export class Scheduling {
   readonly available: boolean;
   private readonly threads = new Map<number, SchedThread>();
-  private readonly runnableSince = new Map<number, number>();
-  /** vCPU thread → CPU it is runnable or running on. */
-  private readonly placedOn = new Map<number, number>();
-  /** CPU → vCPU threads placed there, and since when that set holds. */
-  private readonly onCpu = new Map<number, { tids: Set<number>; since: number }>();
+  /** undefined: not runnable (entries are reset, not deleted: no Map churn per switch). */
+  private readonly runnableSince = new Map<number, number | undefined>();
+  /** vCPU thread → CPU it is runnable or running on (undefined: none). */
+  private readonly placedOn = new Map<number, number | undefined>();
+  /** CPU → vCPU threads placed there (sorted), and since when that set holds. */
+  private readonly onCpu = new Map<number, OnCpu>();
+  /** Sets of co-located threads met so far, by an order-independent hash of their tids. */
+  private readonly sets = new Map<number, StackSet[]>();
 
   constructor(d: Dispatcher, sched: SchedTracker, private readonly thr: Threads) {
     this.available = sched.has.sched_switch;
@@ -57,16 +69,18 @@ export class Scheduling {
         const to = readNumber(b, i, dest);
         if (readNumber(b, i, orig) === to) return;
         this.thread(tid).migrations++;
-        if (this.placedOn.has(tid)) this.place(tid, to, b.ts[i]);
+        if (this.placedOn.get(tid) !== undefined) this.place(tid, to, b.ts[i]);
       };
     }, 'sched');
     sched.subscribe((t) => {
       if (t.to === RUNNABLE) this.runnableSince.set(t.tid, t.ts);
       else if (t.to === RUNNING) {
         const since = this.runnableSince.get(t.tid);
-        if (since !== undefined) this.thread(t.tid).runqueueWait.add(t.ts - since);
-        this.runnableSince.delete(t.tid);
-      } else this.runnableSince.delete(t.tid);
+        if (since !== undefined) {
+          this.thread(t.tid).runqueueWait.add(t.ts - since);
+          this.runnableSince.set(t.tid, undefined);
+        }
+      } else if (this.runnableSince.get(t.tid) !== undefined) this.runnableSince.set(t.tid, undefined);
       if (!this.thr.isVcpu(t.tid)) return;
       if (t.to === RUNNING || t.to === RUNNABLE) this.place(t.tid, t.cpu, t.ts);
       else this.place(t.tid, -1, t.ts);
@@ -83,26 +97,49 @@ export class Scheduling {
   private place(tid: number, cpu: number, ts: number): void {
     const from = this.placedOn.get(tid);
     if (from === cpu) return;
-    if (from !== undefined) this.change(from, ts, (s) => s.delete(tid));
+    if (from !== undefined) this.change(from, ts, tid, false);
     if (cpu >= 0) {
       this.placedOn.set(tid, cpu);
-      this.change(cpu, ts, (s) => s.add(tid));
-    } else this.placedOn.delete(tid);
+      this.change(cpu, ts, tid, true);
+    } else this.placedOn.set(tid, undefined);
   }
 
-  private change(cpu: number, ts: number, edit: (s: Set<number>) => void): void {
+  /** Adds `tid` to (or removes it from) the threads placed on `cpu`, after accounting the set until `ts`. */
+  private change(cpu: number, ts: number, tid: number, add: boolean): void {
     let c = this.onCpu.get(cpu);
-    if (!c) this.onCpu.set(cpu, (c = { tids: new Set(), since: ts }));
+    if (!c) this.onCpu.set(cpu, (c = { tids: [], hash: 0, since: ts }));
     this.account(c, ts);
-    edit(c.tids);
+    const a = c.tids;
+    let at = 0;
+    while (at < a.length && a[at] < tid) at++;
+    const has = at < a.length && a[at] === tid;
+    if (add && !has) {
+      a.splice(at, 0, tid);
+      c.hash = (c.hash + mix(tid)) | 0;
+    } else if (!add && has) {
+      a.splice(at, 1);
+      c.hash = (c.hash - mix(tid)) | 0;
+    }
   }
 
-  private account(c: { tids: Set<number>; since: number }, ts: number): void {
-    if (c.tids.size >= 2 && ts > c.since) {
-      const all = [...c.tids].sort((a, b) => a - b);
-      for (const tid of all) {
-        const key = all.filter((x) => x !== tid).join(',');
-        const st = this.thread(tid).stacked;
+  /** The interned set equal to `c.tids`, with each tid's key (the other tids, sorted, comma-joined). */
+  private setOf(c: OnCpu): StackSet {
+    let list = this.sets.get(c.hash);
+    if (!list) this.sets.set(c.hash, (list = []));
+    const a = c.tids;
+    for (const s of list) if (s.tids.length === a.length && s.tids.every((x, k) => x === a[k])) return s;
+    const all = a.slice();
+    const s = { tids: all, keys: all.map((tid) => all.filter((x) => x !== tid).join(',')) };
+    list.push(s);
+    return s;
+  }
+
+  private account(c: OnCpu, ts: number): void {
+    if (c.tids.length >= 2 && ts > c.since) {
+      const set = this.setOf(c);
+      for (let k = 0; k < set.tids.length; k++) {
+        const key = set.keys[k];
+        const st = this.thread(set.tids[k]).stacked;
         st.set(key, (st.get(key) ?? 0) + (ts - c.since));
       }
     }

@@ -40,13 +40,13 @@ export class Spin {
       const ip = fieldOf(fmt, 'ip');
       if (!ip) return null;
       return (b, i) => {
-        if (syms.nameOf(readBigInt(b, i, ip)) === 'kvm_vcpu_on_spin') this.onSpin(b.pid[i]);
+        if (syms.nameAt(b, i, ip) === 'kvm_vcpu_on_spin') this.onSpin(b.pid[i]);
       };
     }, 'ftrace');
     const probe = d.on('kvm_vcpu_on_spin', () => (b, i) => this.onSpin(b.pid[i]));
     this.r.hasOnSpin = fn + probe > 0;
     this.r.hasExits = d.on('kvm_exit', (fmt) => {
-      const reason = reasons.reader(fmt);
+      const reason = reasons.reader(fmt, d);
       if (!reason) return null;
       return (b, i) => {
         const k = reason(b, i);

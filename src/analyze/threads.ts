@@ -5,7 +5,7 @@
 // their tid, or by the vCPU-number heuristic — the report says which rule grouped each VM.
 import type { FieldDef } from '../ingest/tracedat/format-parser.js';
 import type { EventBatch } from '../model/event-batch.js';
-import { readNumber, readString } from '../model/field-access.js';
+import { fieldRange, readNumber, readString } from '../model/field-access.js';
 import type { TraceSource } from '../model/trace-source.js';
 import { fieldOf, type Dispatcher } from './dispatch.js';
 
@@ -25,6 +25,14 @@ export interface VmInfo {
 
 const VCPU_NAME = /^CPU (\d+)\/KVM$/;
 const OWNER_NAME = /^(?:vhost|kvm-pit)[-/](\d+)$/;
+
+/** Does the char-array field hold exactly the ASCII text `s` (to its NUL)? Then a repeated name skips the UTF-8 decode. */
+function sameAscii(b: EventBatch, i: number, f: FieldDef, s: string): boolean {
+  const [start, end] = fieldRange(b, i, f);
+  let k = 0;
+  for (let c; start + k < end && (c = b.data[start + k]) !== 0; k++) if (c >= 128 || s.charCodeAt(k) !== c) return false;
+  return k === s.length;
+}
 
 function roleOf(comm: string): string | null {
   if (/^vhost-\d+$/.test(comm)) return 'vhost';
@@ -51,6 +59,8 @@ export class Threads {
   /** wakee → waker → count (who wakes a vCPU thread tells which VM it belongs to). */
   private readonly wakers = new Map<number, Map<number, number>>();
   private tgids?: Map<number, number>;
+  /** pid → the name its events carried last, already taken into account (name() is a no-op for it again). */
+  private readonly lastComm = new Map<number, string>();
   private userVms: Array<{ name: string; pid: number }> = [];
 
   constructor(d: Dispatcher, source: TraceSource, userVms: Array<{ name: string; pid: number }> = []) {
@@ -101,8 +111,11 @@ export class Threads {
   private name(b: EventBatch, i: number, pidF: FieldDef, commF: FieldDef): void {
     const pid = readNumber(b, i, pidF);
     if (pid <= 0) return;
+    const last = this.lastComm.get(pid);
+    if (last !== undefined && sameAscii(b, i, commF, last)) return;
     this.seen.add(pid);
     const comm = readString(b, i, commF);
+    this.lastComm.set(pid, comm);
     if (comm && this.comms.get(pid) !== comm && !this.recorded.has(pid)) this.setName(pid, comm);
     else if (comm && !this.vcpuByName.has(pid)) this.noteName(pid, comm);
   }
@@ -120,12 +133,14 @@ export class Threads {
   /**
    * The exit analysis saw `tid` run vCPU `vcpu` (-1: the event has no vcpu field). kvm_entry's number
    * is authoritative; kvm_exit's only fills a gap (trace-cmd's kvm plugin prints no vcpu for
-   * kvm_exit, so text input carries 0 there).
+   * kvm_exit, so text input carries 0 there). Returns the number now held for `tid`.
    */
-  noteVcpu(tid: number, vcpu: number, authoritative = true): void {
+  noteVcpu(tid: number, vcpu: number, authoritative = true): number {
     this.seen.add(tid);
     const had = this.vcpuOf.get(tid);
-    if (had === undefined || (vcpu >= 0 && (authoritative || had < 0))) this.vcpuOf.set(tid, vcpu);
+    if (had !== undefined && !(vcpu >= 0 && (authoritative || had < 0))) return had;
+    this.vcpuOf.set(tid, vcpu);
+    return vcpu;
   }
 
   /** Is `tid` a vCPU thread, as far as the stream has told so far? */

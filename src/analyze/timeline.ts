@@ -50,8 +50,11 @@ export class Timeline implements Analysis<TimelineResult> {
   private readonly sums: Float64Array[] = [];
   private readonly vcpus = new Map<number, Vcpu>();
   private readonly cpus = new Map<number, Cpu>();
-  private readonly running = new Map<number, { cpu: number; since: number }>();
-  private readonly placedOn = new Map<number, number>();
+  /** vCPU thread → where it runs since when (`on`); records are reused, `seq` orders them as Map re-insertions did. */
+  private readonly running = new Map<number, { on: boolean; cpu: number; since: number; seq: number }>();
+  private runSeq = 0;
+  /** vCPU thread → CPU it is runnable or running on (undefined: none). */
+  private readonly placedOn = new Map<number, number | undefined>();
   private readonly pauseExits = this.series();
   private readonly onSpin = this.series();
   private readonly lapicLate = this.series();
@@ -62,7 +65,7 @@ export class Timeline implements Analysis<TimelineResult> {
 
   constructor(d: Dispatcher, sched: SchedTracker, private readonly thr: Threads, reasons: ExitReasons, syms: KernelSymbols) {
     d.on('kvm_exit', (fmt) => {
-      const reason = reasons.reader(fmt);
+      const reason = reasons.reader(fmt, d);
       if (!reason) return null;
       return (b, i) => {
         const ts = b.ts[i];
@@ -75,20 +78,20 @@ export class Timeline implements Analysis<TimelineResult> {
         v.open = true;
         v.halted = false;
         v.seg = ts;
-        v.pending.length = 0; // reused: no allocation per exit
+        if (v.pending.length !== 0) v.pending.length = 0; // reused: no allocation per exit
       };
     }, 'kvm');
     d.on('kvm_entry', () => (b, i) => {
       const v = this.vcpus.get(b.pid[i]);
       if (!v?.open) return;
-      v.pending.push(v.seg, b.ts[i], v.halted ? 1 : 0);
       for (let k = 0; k < v.pending.length; k += 3) this.add(v.pending[k + 2] ? v.haltedNs : v.exitNs, v.pending[k], v.pending[k + 1]);
+      this.add(v.halted ? v.haltedNs : v.exitNs, v.seg, b.ts[i]); // the last segment, to this entry
       v.open = false;
     }, 'kvm');
     const spin = (b: EventBatch, i: number) => this.onSpin[this.idx(b.ts[i])]++;
     d.on('function', (fmt) => {
       const ip = fieldOf(fmt, 'ip');
-      return ip ? (b, i) => syms.nameOf(readBigInt(b, i, ip)) === 'kvm_vcpu_on_spin' && spin(b, i) : null;
+      return ip ? (b, i) => syms.nameAt(b, i, ip) === 'kvm_vcpu_on_spin' && spin(b, i) : null;
     }, 'ftrace');
     d.on('kvm_vcpu_on_spin', () => spin);
     d.on('kvm_wait_lapic_expire', (fmt) => {
@@ -110,13 +113,19 @@ export class Timeline implements Analysis<TimelineResult> {
         v.halted = !v.halted;
       }
       if (!v && !this.thr.isVcpu(t.tid)) return;
-      const run = this.running.get(t.tid);
-      if (t.from === RUNNING && run) {
+      let run = this.running.get(t.tid);
+      if (t.from === RUNNING && run?.on) {
         this.ran(t.tid, run.cpu, run.since, t.ts);
-        this.running.delete(t.tid);
+        run.on = false;
       }
       if (t.to === RUNNING) {
-        this.running.set(t.tid, { cpu: t.cpu, since: t.ts });
+        if (!run) this.running.set(t.tid, (run = { on: true, cpu: t.cpu, since: t.ts, seq: this.runSeq++ }));
+        else {
+          run.on = true;
+          run.cpu = t.cpu;
+          run.since = t.ts;
+          run.seq = this.runSeq++;
+        }
         const s = v ?? this.vcpu(t.tid);
         if (s && s.lastCpu >= 0 && s.lastCpu !== t.cpu) s.migrations[this.idx(t.ts)]++;
         if (s) s.lastCpu = t.cpu;
@@ -201,18 +210,20 @@ export class Timeline implements Analysis<TimelineResult> {
   private place(tid: number, cpu: number, ts: number): void {
     const from = this.placedOn.get(tid);
     if (from === cpu) return;
-    const edit = (n: number, by: number) => {
-      const c = this.cpu(n);
-      if (!c) return;
-      if (c.placed >= 2) this.add(c.stackedNs, c.since, ts);
-      c.placed += by;
-      c.since = ts;
-    };
-    if (from !== undefined) edit(from, -1);
+    if (from !== undefined) this.placed(from, -1, ts);
     if (cpu >= 0) {
       this.placedOn.set(tid, cpu);
-      edit(cpu, 1);
-    } else this.placedOn.delete(tid);
+      this.placed(cpu, 1, ts);
+    } else this.placedOn.set(tid, undefined);
+  }
+
+  /** One more (`by` 1) or one less (-1) vCPU thread placed on CPU `n` from `ts`. */
+  private placed(n: number, by: number, ts: number): void {
+    const c = this.cpu(n);
+    if (!c) return;
+    if (c.placed >= 2) this.add(c.stackedNs, c.since, ts);
+    c.placed += by;
+    c.since = ts;
   }
 
   /** The worst windows (timeline-windows.ts), each with the thread `who` names for its buckets. */
@@ -225,7 +236,8 @@ export class Timeline implements Analysis<TimelineResult> {
 
   finish(): TimelineResult {
     const end = Number.isNaN(this.last) ? 0 : this.last;
-    for (const [tid, r] of this.running) this.ran(tid, r.cpu, r.since, end);
+    const open = [...this.running].filter(([, r]) => r.on).sort((a, b) => a[1].seq - b[1].seq);
+    for (const [tid, r] of open) this.ran(tid, r.cpu, r.since, end);
     for (const c of this.cpus.values()) if (c.placed >= 2) this.add(c.stackedNs, c.since, end);
     const n = Number.isNaN(this.t0) ? 0 : this.idx(end) + 1;
     const cut = (a: Float64Array) => Array.from(a.subarray(0, n));

@@ -28,10 +28,13 @@ export class Timers {
     lapicAvailable: false, injectionAvailable: false, lapic: new SignedStats(), lapicByThread: new Map(), maxLate: null,
     injection: new DurationStats(), injectionByThread: new Map(), worstInjection: null, hrtimerNamed: 0, hrtimerUnnamed: 0,
   };
-  /** CPU → the apic timer being expired there: its start and the thread it woke (-1 none yet). */
-  private readonly firing = new Map<number, { ts: number; interrupted: number; woken: number }>();
-  /** vCPU thread → time its timer fired, until its next kvm_entry. */
-  private readonly awaiting = new Map<number, { ts: number; cpu: number }>();
+  /**
+   * CPU → the apic timer being expired there (`on`): its start and the thread it woke (-1 none yet).
+   * Records stay in the Maps and are reused (`on` false: none): no Map churn or object per timer.
+   */
+  private readonly firing = new Map<number, { on: boolean; ts: number; interrupted: number; woken: number }>();
+  /** vCPU thread → time its timer fired (`on`), until its next kvm_entry. */
+  private readonly awaiting = new Map<number, { on: boolean; ts: number; cpu: number }>();
 
   constructor(d: Dispatcher, syms: KernelSymbols) {
     this.r.lapicAvailable = d.on('kvm_wait_lapic_expire', (fmt) => {
@@ -51,19 +54,30 @@ export class Timers {
       const fn = fieldOf(fmt, 'function');
       if (!fn) return null;
       return (b, i) => {
-        const name = syms.nameOf(readBigInt(b, i, fn));
+        const name = syms.nameAt(b, i, fn);
         if (name === '') this.r.hrtimerUnnamed++;
         else this.r.hrtimerNamed++;
         if (name !== 'apic_timer_fn') return;
-        this.firing.set(b.cpu[i], { ts: b.ts[i], interrupted: b.pid[i], woken: -1 });
+        let f = this.firing.get(b.cpu[i]);
+        if (!f) this.firing.set(b.cpu[i], (f = { on: false, ts: 0, interrupted: 0, woken: 0 }));
+        f.on = true;
+        f.ts = b.ts[i];
+        f.interrupted = b.pid[i];
+        f.woken = -1;
       };
     }, 'timer');
     d.on('hrtimer_expire_exit', () => (b, i) => {
       const f = this.firing.get(b.cpu[i]);
-      if (!f) return;
-      this.firing.delete(b.cpu[i]);
+      if (!f?.on) return;
+      f.on = false;
       const target = f.woken >= 0 ? f.woken : f.interrupted;
-      if (target > 0 && !this.awaiting.has(target)) this.awaiting.set(target, { ts: f.ts, cpu: b.cpu[i] });
+      if (target <= 0) return;
+      let a = this.awaiting.get(target);
+      if (a?.on) return;
+      if (!a) this.awaiting.set(target, (a = { on: false, ts: 0, cpu: 0 }));
+      a.on = true;
+      a.ts = f.ts;
+      a.cpu = b.cpu[i];
     }, 'timer');
     for (const ev of ['sched_wakeup', 'sched_waking']) {
       d.on(ev, (fmt) => {
@@ -71,15 +85,15 @@ export class Timers {
         if (!pid) return null;
         return (b, i) => {
           const f = this.firing.get(b.cpu[i]);
-          if (f && f.woken < 0) f.woken = readNumber(b, i, pid);
+          if (f?.on && f.woken < 0) f.woken = readNumber(b, i, pid);
         };
       }, 'sched');
     }
     d.on('kvm_entry', () => (b, i) => {
       const tid = b.pid[i];
       const a = this.awaiting.get(tid);
-      if (!a) return;
-      this.awaiting.delete(tid);
+      if (!a?.on) return;
+      a.on = false;
       const ns = b.ts[i] - a.ts;
       this.r.injection.add(ns);
       let s = this.r.injectionByThread.get(tid);

@@ -22,6 +22,19 @@ describe('DurationStats', () => {
     expect(s.count).toBe(n);
   });
 
+  it('orders buckets kept outside the typed-array range (tiny and huge values) with the others', () => {
+    const s = new DurationStats();
+    for (let i = 0; i < 100_001; i++) s.add(1000);
+    for (let i = 0; i < 50_000; i++) s.add(1e-12);
+    for (let i = 0; i < 60_000; i++) s.add(1e40);
+    expect(s.isExact).toBe(false);
+    // 210,001 samples: ranks 1–50,000 tiny, 50,001–150,001 at 1000, the rest huge.
+    expect(Math.abs(s.quantile(0.2) - 1e-12) / 1e-12).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(s.quantile(0.5) - 1000) / 1000).toBeLessThanOrEqual(0.01);
+    expect(s.quantile(0.9)).toBe(1e40);
+    expect(s.quantile(1)).toBe(1e40);
+  });
+
   it('is empty-safe', () => {
     expect(new DurationStats().quantile(0.5)).toBeNaN();
   });

@@ -25,4 +25,12 @@ it('counts 64-bit keys exactly like a Map<bigint, number>, limit and ties includ
   d.add(0, 7, 1);
   expect(d.top(1)).toEqual([[7n, 5_000_000_001]]);
   expect(d.top(0)).toEqual([]);
+  // Keys whose halves are all ones or zero, and many keys sharing a hash fingerprint, stay apart.
+  const e = new U64Counter(Infinity, 16);
+  e.add(0xffffffff, 0xffffffff, 3);
+  e.add(0, 0, 2);
+  for (let k = 1; k <= 3000; k++) e.add(k, k * 4096);
+  e.add(7, 7 * 4096, 2);
+  expect(e.size).toBe(3002);
+  expect(e.top(4)).toEqual([[0xffffffffffffffffn, 3], [0n, 2], [(7n << 32n) | 28672n, 3], [(1n << 32n) | 4096n, 1]].sort((a, b) => (b[1] as number) - (a[1] as number) || (a[0] < b[0] ? -1 : 1)));
 });

@@ -7,6 +7,9 @@
 const EXACT_LIMIT = 100_000;
 const GAMMA = 1.01;
 const LOG_GAMMA = Math.log(GAMMA);
+/** Buckets [HIST_LOW, HIST_LOW + HIST_SIZE) are counted in a typed array (values from 1e-9 to 1e35), others in a Map. */
+const HIST_LOW = -2048;
+const HIST_SIZE = 10240;
 
 export class DurationStats {
   count = 0;
@@ -17,6 +20,7 @@ export class DurationStats {
   private sorted = false;
   /** Histogram bucket → count; bucket b holds values in (GAMMA^(b-1), GAMMA^b]. Zero and below: ZERO. */
   private hist: Map<number, number> | null = null;
+  private dense: Float64Array | null = null;
   private zeros = 0;
 
   add(v: number): void {
@@ -48,7 +52,9 @@ export class DurationStats {
       return;
     }
     const b = Math.ceil(Math.log(v) / LOG_GAMMA);
-    this.hist!.set(b, (this.hist!.get(b) ?? 0) + 1);
+    const k = b - HIST_LOW;
+    if (k >= 0 && k < HIST_SIZE) this.dense![k]++;
+    else this.hist!.set(b, (this.hist!.get(b) ?? 0) + 1);
   }
 
   private toHistogram(): void {
@@ -56,6 +62,7 @@ export class DurationStats {
     const n = this.count - 1; // the sample being added is not stored yet
     this.exact = null;
     this.hist = new Map();
+    this.dense = new Float64Array(HIST_SIZE);
     for (let i = 0; i < n; i++) this.addToHistogram(values[i]);
   }
 
@@ -77,10 +84,22 @@ export class DurationStats {
     }
     if (rank <= this.zeros) return 0;
     let seen = this.zeros;
+    const at = (b: number) => Math.min(this.max, Math.max(this.min, Math.pow(GAMMA, b)));
     const keys = [...this.hist!.keys()].sort((a, b) => a - b);
-    for (const b of keys) {
-      seen += this.hist!.get(b)!;
-      if (seen >= rank) return Math.min(this.max, Math.max(this.min, Math.pow(GAMMA, b)));
+    let j = 0;
+    for (; j < keys.length && keys[j] < HIST_LOW; j++) {
+      seen += this.hist!.get(keys[j])!;
+      if (seen >= rank) return at(keys[j]);
+    }
+    const dense = this.dense!;
+    for (let k = 0; k < HIST_SIZE; k++) {
+      if (dense[k] === 0) continue;
+      seen += dense[k];
+      if (seen >= rank) return at(k + HIST_LOW);
+    }
+    for (; j < keys.length; j++) {
+      seen += this.hist!.get(keys[j])!;
+      if (seen >= rank) return at(keys[j]);
     }
     return this.max;
   }

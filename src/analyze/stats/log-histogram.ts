@@ -21,7 +21,13 @@ export function logBinLow(k: number): number {
   return Number((10 ** (k / BINS_PER_DECADE)).toPrecision(3));
 }
 
+/** 4·log10 of a positive finite double lies in [−1297, 1234]. */
+const DENSE_LOW = -1300;
+const DENSE_SIZE = 2540;
+
 export class LogHistogram {
+  /** Bins DENSE_LOW .. DENSE_LOW + DENSE_SIZE − 1 (every finite positive double) by index; others (Infinity) in `bins`. */
+  private readonly dense = new Float64Array(DENSE_SIZE);
   private readonly bins = new Map<number, number>();
   /** Samples ≤ 0 (kept apart: a log scale has no place for them). */
   zeroOrLess = 0;
@@ -34,11 +40,15 @@ export class LogHistogram {
       return;
     }
     const k = logBinOf(v);
-    this.bins.set(k, (this.bins.get(k) ?? 0) + 1);
+    const j = k - DENSE_LOW;
+    if (j >= 0 && j < DENSE_SIZE) this.dense[j]++;
+    else this.bins.set(k, (this.bins.get(k) ?? 0) + 1);
   }
 
   /** Occupied bins, smallest first. */
   list(): LogBin[] {
-    return [...this.bins].sort((a, b) => a[0] - b[0]).map(([k, count]) => ({ lo: logBinLow(k), hi: logBinLow(k + 1), count }));
+    const all: Array<[number, number]> = [...this.bins];
+    for (let j = 0; j < DENSE_SIZE; j++) if (this.dense[j] !== 0) all.push([j + DENSE_LOW, this.dense[j]]);
+    return all.sort((a, b) => a[0] - b[0]).map(([k, count]) => ({ lo: logBinLow(k), hi: logBinLow(k + 1), count }));
   }
 }

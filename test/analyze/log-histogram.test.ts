@@ -1,0 +1,29 @@
+// LogHistogram (src/analyze/stats/log-histogram.ts): quarter-decade bins, counted in a typed array
+// over the whole finite double range and in a Map beyond it (Infinity), listed smallest first.
+import { expect, it } from 'vitest';
+import { LogHistogram, logBinOf } from '../../src/analyze/stats/log-histogram.js';
+
+it('bins by floor(4·log10 v), smallest first, zero and below apart', () => {
+  const h = new LogHistogram();
+  for (const v of [1, 1.5, 10, 9.99, 100, 1000, 999, 0, -5]) h.add(v);
+  expect(h.count).toBe(9);
+  expect(h.zeroOrLess).toBe(2);
+  expect(h.list()).toEqual([
+    { lo: 1, hi: 1.78, count: 2 },
+    { lo: 5.62, hi: 10, count: 1 },
+    { lo: 10, hi: 17.8, count: 1 },
+    { lo: 100, hi: 178, count: 1 },
+    { lo: 562, hi: 1000, count: 1 },
+    { lo: 1000, hi: 1780, count: 1 },
+  ]);
+});
+
+it('keeps the extremes of the double range and Infinity in order', () => {
+  const h = new LogHistogram();
+  for (const v of [Infinity, Number.MAX_VALUE, Number.MIN_VALUE, 1, Infinity]) h.add(v);
+  expect([logBinOf(Number.MIN_VALUE), logBinOf(Number.MAX_VALUE)]).toEqual([-1294, 1233]);
+  const bins = h.list();
+  expect(bins.map((b) => b.count)).toEqual([1, 1, 1, 2]);
+  expect(bins[2].lo).toBe(1.78e308);
+  expect(bins[3].lo).toBe(Infinity);
+});

@@ -11,6 +11,8 @@
 // into a reused LineRecord. Timestamps stay exact integers: seconds (`hi`) and nanoseconds (`lo`,
 // the fraction scaled to 9 digits); an integer timestamp (raw counter) is split the same way.
 
+import { addToken, knownToken, tokHash, tokSys } from './event-tokens.js';
+import { asciiBytes, asciiText } from './lines.js';
 import { startsAt } from './payload/fast.js';
 
 export const K_EVENT = 1;
@@ -48,6 +50,10 @@ export class LineRecord {
   sysEnd = -1;
   evStart = -1;
   evEnd = -1;
+  /** Hash of the event token (`system:name` or `name`): h = h * 31 + char, over its characters. */
+  evHash = 0;
+  /** Id of the event token among those scan.ts has seen (same id, same text), -1 when none. */
+  evTok = -1;
   payStart = -1;
   payEnd = -1;
   /** common_flags / common_preempt_count from a flags column, -1 when absent. */
@@ -67,7 +73,7 @@ export class LineRecord {
     this.bufStart = this.bufEnd = this.commStart = this.commEnd = -1;
     this.pid = this.tgid = this.cpu = -1;
     this.tsKind = 0;
-    this.sysStart = this.sysEnd = this.evStart = this.evEnd = this.payStart = this.payEnd = -1;
+    this.sysStart = this.sysEnd = this.evStart = this.evEnd = this.payStart = this.payEnd = this.evTok = -1;
     this.flags = this.preempt = -1;
     this.pidSep = 0;
     this.latency = false;
@@ -76,6 +82,15 @@ export class LineRecord {
 
 const STACK = /<(user )?stack trace>/;
 const POW10 = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
+
+/**
+ * The line's bytes when lines.ts has them for this string (an ASCII part, index for index): set
+ * by the exported entry points, read through at() — cheaper than charCodeAt.
+ */
+let SU: Uint8Array | null = null;
+function at(s: string, i: number): number {
+  return SU !== null ? SU[i] : s.charCodeAt(i);
+}
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
@@ -86,9 +101,6 @@ function isDigit(c: number): boolean {
 /** Event-token characters [A-Za-z0-9_.-] as a table (one load instead of six comparisons). */
 const IDENT = new Uint8Array(128);
 for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 ? 1 : 0;
-function isIdent(c: number): boolean {
-  return c < 128 && IDENT[c] === 1;
-}
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 }
@@ -98,8 +110,18 @@ function isHex(c: number): boolean {
 
 function num(s: string, a: number, b: number): number {
   let v = 0;
-  for (let i = a; i < b; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  for (let i = a; i < b; i++) v = v * 10 + (at(s, i) - 48);
   return v;
+}
+
+/** Sets the payload range after the event token's colon at e. */
+function payloadAfter(s: string, e: number, b: number, r: LineRecord): void {
+  let p = e + 1;
+  while (p < b && isSpace(at(s, p))) p++;
+  let pe = b;
+  while (pe > p && isSpace(at(s, pe - 1))) pe--;
+  r.payStart = p;
+  r.payEnd = pe;
 }
 
 /**
@@ -107,40 +129,56 @@ function num(s: string, a: number, b: number): number {
  * event and payload ranges. Returns false when no event token is there.
  */
 function eventAt(s: string, q: number, b: number, r: LineRecord, allowPeriod: boolean): boolean {
-  while (q < b && isSpace(s.charCodeAt(q))) q++;
+  while (q < b && isSpace(at(s, q))) q++;
+  const u = SU;
+  if (u !== null) {
+    // a token read before (event-tokens.ts): compared whole, not read character by character
+    const c = s.indexOf(': ', q);
+    const id = c > q && c < b ? knownToken(u, q, c + 1 - q) : -1;
+    if (id >= 0) {
+      const sys = tokSys[id];
+      r.sysStart = sys >= 0 ? q : -1;
+      r.sysEnd = sys >= 0 ? q + sys : -1;
+      r.evStart = sys >= 0 ? q + sys + 1 : q;
+      r.evEnd = c;
+      r.evHash = tokHash[id];
+      r.evTok = id;
+      payloadAfter(s, c, b, r);
+      return true;
+    }
+  }
   let e = q;
-  while (e < b && isIdent(s.charCodeAt(e))) e++;
+  let h = 0; // hash of the event token (text-source.ts looks its entry up by it)
+  for (let c = 0; e < b && (c = at(s, e)) < 128 && IDENT[c] === 1; e++) h = (Math.imul(h, 31) + c) | 0;
   if (e === q) return false;
-  if (allowPeriod && e < b && isSpace(s.charCodeAt(e))) {
+  if (allowPeriod && e < b && isSpace(at(s, e))) {
     // perf's period column: a number between the time and the event
-    for (let k = q; k < e; k++) if (!isDigit(s.charCodeAt(k))) return false;
+    for (let k = q; k < e; k++) if (!isDigit(at(s, k))) return false;
     return eventAt(s, e, b, r, false);
   }
-  if (e >= b || s.charCodeAt(e) !== 58) return false;
+  if (e >= b || at(s, e) !== 58) return false;
   let sysStart = -1;
   let sysEnd = -1;
   let evStart = q;
-  if (e + 1 < b && isIdentStart(s.charCodeAt(e + 1))) {
+  if (e + 1 < b && isIdentStart(at(s, e + 1))) {
     // system:event
     let e2 = e + 1;
-    while (e2 < b && isIdent(s.charCodeAt(e2))) e2++;
-    if (e2 < b && s.charCodeAt(e2) === 58 && (e2 + 1 >= b || isSpace(s.charCodeAt(e2 + 1)))) {
+    h = (Math.imul(h, 31) + 58) | 0;
+    for (let c = 0; e2 < b && (c = at(s, e2)) < 128 && IDENT[c] === 1; e2++) h = (Math.imul(h, 31) + c) | 0;
+    if (e2 < b && at(s, e2) === 58 && (e2 + 1 >= b || isSpace(at(s, e2 + 1)))) {
       sysStart = q;
       sysEnd = e;
       evStart = e + 1;
       e = e2;
     } else return false;
-  } else if (e + 1 < b && !isSpace(s.charCodeAt(e + 1))) return false;
+  } else if (e + 1 < b && !isSpace(at(s, e + 1))) return false;
   r.sysStart = sysStart;
   r.sysEnd = sysEnd;
   r.evStart = evStart;
   r.evEnd = e;
-  let p = e + 1;
-  while (p < b && isSpace(s.charCodeAt(p))) p++;
-  let pe = b;
-  while (pe > p && isSpace(s.charCodeAt(pe - 1))) pe--;
-  r.payStart = p;
-  r.payEnd = pe;
+  r.evHash = h;
+  r.evTok = u !== null && e + 1 < b && at(s, e + 1) === 32 ? addToken(u, q, e + 1 - q, sysStart >= 0 ? sysEnd - q : -1, h) : -1;
+  payloadAfter(s, e, b, r);
   return true;
 }
 
@@ -158,7 +196,7 @@ function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
   const c2 = s[a + 2];
   if (IRQ.indexOf(c0) < 0 || RESCHED.indexOf(c1) < 0 || HARDSOFT.indexOf(c2) < 0) return false;
   for (let k = a + 3; k < b; k++) {
-    const c = s.charCodeAt(k);
+    const c = at(s, k);
     if (c !== 46 && !isHex(c)) return false;
   }
   // TRACE_FLAG_IRQS_OFF 0x01, IRQS_NOSUPPORT 0x02, NEED_RESCHED 0x04, HARDIRQ 0x08, SOFTIRQ 0x10,
@@ -177,10 +215,10 @@ function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
   else if (c2 === 'Z') f |= 0x58;
   else if (c2 === 'b') f |= 0x80;
   let pc = 0;
-  const pd = s.charCodeAt(a + 3);
+  const pd = at(s, a + 3);
   if (pd !== 46) pc = parseInt(s[a + 3], 16);
   if (n === 5) {
-    const md = s.charCodeAt(a + 4);
+    const md = at(s, a + 4);
     if (md !== 46) pc |= parseInt(s[a + 4], 16) << 4;
   }
   r.flags = f;
@@ -192,22 +230,22 @@ function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
   // CPU:<n> [<count> EVENTS DROPPED] | CPU:<n> [EVENTS DROPPED] | CPU:<n> [LOST <count> EVENTS]
   let p = h + 4;
   const d0 = p;
-  while (p < b && isDigit(s.charCodeAt(p))) p++;
+  while (p < b && isDigit(at(s, p))) p++;
   if (p === d0 || !startsAt(s, ' [', p)) return false;
   r.lostCpu = num(s, d0, p);
   p += 2;
   if (startsAt(s, 'LOST ', p)) {
     p += 5;
     const c0 = p;
-    while (p < b && isDigit(s.charCodeAt(p))) p++;
+    while (p < b && isDigit(at(s, p))) p++;
     if (p === c0 || !startsAt(s, ' EVENTS]', p)) return false;
     r.lostCount = num(s, c0, p);
     return true;
   }
   const c0 = p;
-  while (p < b && isDigit(s.charCodeAt(p))) p++;
+  while (p < b && isDigit(at(s, p))) p++;
   if (p > c0) {
-    if (s.charCodeAt(p) !== 32) return false;
+    if (at(s, p) !== 32) return false;
     r.lostCount = num(s, c0, p);
     p++;
   } else r.lostCount = -1;
@@ -216,11 +254,12 @@ function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
 
 /** Scans one line [a, b) of s into r; returns its kind (K_*). */
 export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRecord): number {
+  SU = s === asciiText ? asciiBytes : null;
   r.reset();
   let p = a;
-  while (p < b && isSpace(s.charCodeAt(p))) p++;
+  while (p < b && isSpace(at(s, p))) p++;
   if (p === b) return K_SKIP;
-  const c0 = s.charCodeAt(p);
+  const c0 = at(s, p);
   if (c0 === 35) return K_SKIP; // '#': perf / ftrace headers and comments
   let h = p;
   if (m.prefix) {
@@ -228,25 +267,25 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
     let q = p;
     let c = 0;
     let alpha = false;
-    while (q < b && (c = s.charCodeAt(q)) !== 32 && c !== 58) {
+    while (q < b && (c = at(s, q)) !== 32 && c !== 58) {
       if (!isDigit(c) && c !== 46) alpha = true;
       q++;
     }
-    if (alpha && c === 58 && q + 1 < b && s.charCodeAt(q + 1) === 32 && !(q - p === 3 && startsAt(s, 'CPU', p))) {
+    if (alpha && c === 58 && q + 1 < b && at(s, q + 1) === 32 && !(q - p === 3 && startsAt(s, 'CPU', p))) {
       r.bufStart = p;
       r.bufEnd = q;
       h = q + 2;
-      while (h < b && isSpace(s.charCodeAt(h))) h++;
+      while (h < b && isSpace(at(s, h))) h++;
     }
   }
-  const ch = s.charCodeAt(h);
+  const ch = at(s, h);
   if (ch === 67 /* C */) {
     if (startsAt(s, 'CPU:', h)) {
       if (lostLine(s, h, b, r)) return K_LOST;
     } else if (startsAt(s, ' is empty', b - 9) && startsAt(s, 'CPU ', h)) return K_SKIP;
   } else if (ch === 99 /* c */ && startsAt(s, 'cpus=', h)) {
     let q = h + 5;
-    while (q < b && isDigit(s.charCodeAt(q))) q++;
+    while (q < b && isDigit(at(s, q))) q++;
     if (q === b && q > h + 5) {
       r.lostCpu = num(s, h + 5, q);
       return K_CPUS;
@@ -258,12 +297,12 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
   let dot = -1;
   let colon = s.indexOf(':', h);
   while (colon >= 0 && colon < b) {
-    const nx = colon + 1 < b ? s.charCodeAt(colon + 1) : 32;
+    const nx = colon + 1 < b ? at(s, colon + 1) : 32;
     if (isSpace(nx) && colon > h) {
       let j = colon - 1;
       let d = -1;
       for (; j >= h; j--) {
-        const c = s.charCodeAt(j);
+        const c = at(s, j);
         if (isDigit(c)) continue;
         if (c === 46 && d < 0) {
           d = j;
@@ -272,7 +311,7 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
         break;
       }
       const t0 = j + 1;
-      const before = j >= h ? s.charCodeAt(j) : 32;
+      const before = j >= h ? at(s, j) : 32;
       if (t0 < colon && d !== t0 && d !== colon - 1 && (isSpace(before) || before === 93) && eventAt(s, colon + 1, b, r, true)) {
         tsStart = t0;
         dot = d;
@@ -288,16 +327,16 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
     if (STACK.test(s.slice(p, b))) return K_SKIP; // (not s.indexOf: it would search on past the line)
     if (m.callchain && p > a && isHex(c0)) {
       let q = p;
-      while (q < b && isHex(s.charCodeAt(q))) q++;
-      if (q - p >= 4 && (q === b || isSpace(s.charCodeAt(q)))) return K_SKIP;
+      while (q < b && isHex(at(s, q))) q++;
+      if (q - p >= 4 && (q === b || isSpace(at(s, q)))) return K_SKIP;
     }
     if (m.noTs && isIdentStart(c0)) {
       // `comm-pid: event: payload` (comm and pid, nothing else)
       const c = s.indexOf(': ', p);
       if (c > p && c < b) {
         let d = c;
-        while (d > p && isDigit(s.charCodeAt(d - 1))) d--;
-        if (d < c && d - 1 > p && s.charCodeAt(d - 1) === 45 && s.lastIndexOf(' ', c) < p && eventAt(s, c + 1, b, r, false)) {
+        while (d > p && isDigit(at(s, d - 1))) d--;
+        if (d < c && d - 1 > p && at(s, d - 1) === 45 && s.lastIndexOf(' ', c) < p && eventAt(s, c + 1, b, r, false)) {
           r.pid = num(s, d, c);
           r.pidSep = 45;
           r.commStart = p;
@@ -349,57 +388,57 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
 
   // What stands before the timestamp, from the right.
   let e = tsStart;
-  while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
-  if (e > h && s.charCodeAt(e - 1) !== 93) {
+  while (e > h && isSpace(at(s, e - 1))) e--;
+  if (e > h && at(s, e - 1) !== 93) {
     let t = e;
-    while (t > h && !isSpace(s.charCodeAt(t - 1))) t--;
+    while (t > h && !isSpace(at(s, t - 1))) t--;
     let d = t;
-    while (d < e && isDigit(s.charCodeAt(d))) d++;
+    while (d < e && isDigit(at(s, d))) d++;
     if (d < e && flagsToken(s, d, e, r)) {
       if (d > t) {
         r.cpu = num(s, t, d); // trace-cmd -l: CPU digits glued to the flags
         r.latency = true;
       }
       e = t;
-      while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+      while (e > h && isSpace(at(s, e - 1))) e--;
     }
   }
-  if (e > h && s.charCodeAt(e - 1) === 93) {
+  if (e > h && at(s, e - 1) === 93) {
     let lb = e - 2; // lastIndexOf('[') within the line (the builtin is a call, and runs on past h)
-    while (lb >= h && s.charCodeAt(lb) !== 91) lb--;
+    while (lb >= h && at(s, lb) !== 91) lb--;
     if (lb < h || lb + 1 >= e - 1) {
       r.reason = 'bad CPU column';
       return K_UNPARSED;
     }
     for (let k = lb + 1; k < e - 1; k++) {
-      if (!isDigit(s.charCodeAt(k))) {
+      if (!isDigit(at(s, k))) {
         r.reason = 'bad CPU column';
         return K_UNPARSED;
       }
     }
     r.cpu = num(s, lb + 1, e - 1);
     e = lb;
-    while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+    while (e > h && isSpace(at(s, e - 1))) e--;
   }
-  if (e > h && s.charCodeAt(e - 1) === 41) {
+  if (e > h && at(s, e - 1) === 41) {
     // ftrace record-tgid: `(  123)` or `(-------)`
     let lp = e - 2;
-    while (lp >= h && s.charCodeAt(lp) !== 40) lp--;
+    while (lp >= h && at(s, lp) !== 40) lp--;
     if (lp >= h) {
       let q = lp + 1;
-      while (q < e - 1 && s.charCodeAt(q) === 32) q++;
+      while (q < e - 1 && at(s, q) === 32) q++;
       const d0 = q;
-      while (q < e - 1 && isDigit(s.charCodeAt(q))) q++;
+      while (q < e - 1 && isDigit(at(s, q))) q++;
       if (q > d0 && q === e - 1) r.tgid = num(s, d0, q);
       e = lp;
-      while (e > h && isSpace(s.charCodeAt(e - 1))) e--;
+      while (e > h && isSpace(at(s, e - 1))) e--;
     }
   }
   let d = e;
-  while (d > h && isDigit(s.charCodeAt(d - 1))) d--;
+  while (d > h && isDigit(at(s, d - 1))) d--;
   let ce = e;
   if (d < e && e - d <= 10) {
-    const bc = d > h ? s.charCodeAt(d - 1) : 32;
+    const bc = d > h ? at(s, d - 1) : 32;
     if (bc === 45) {
       r.pid = num(s, d, e);
       r.pidSep = 45;
@@ -407,8 +446,8 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
     } else if (bc === 47) {
       // perf -F +pid: pid/tid
       let d2 = d - 1;
-      while (d2 > h && isDigit(s.charCodeAt(d2 - 1))) d2--;
-      const bc2 = d2 > h ? s.charCodeAt(d2 - 1) : 32;
+      while (d2 > h && isDigit(at(s, d2 - 1))) d2--;
+      const bc2 = d2 > h ? at(s, d2 - 1) : 32;
       if (d2 < d - 1 && isSpace(bc2)) {
         r.pid = num(s, d, e);
         r.tgid = num(s, d2, d - 1);
@@ -422,8 +461,8 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
     }
   }
   let cs = h;
-  while (ce > cs && isSpace(s.charCodeAt(ce - 1))) ce--;
-  while (cs < ce && isSpace(s.charCodeAt(cs))) cs++;
+  while (ce > cs && isSpace(at(s, ce - 1))) ce--;
+  while (cs < ce && isSpace(at(s, cs))) cs++;
   if (ce > cs) {
     r.commStart = cs;
     r.commEnd = ce;
@@ -437,7 +476,7 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
 function stripIpSym(s: string, r: LineRecord): void {
   let e = r.payEnd;
   const a = r.payStart;
-  if (e > a && s.charCodeAt(e - 1) === 41) {
+  if (e > a && at(s, e - 1) === 41) {
     const lp = s.lastIndexOf(' (', e - 1);
     if (lp <= a) return;
     e = lp;
@@ -445,17 +484,18 @@ function stripIpSym(s: string, r: LineRecord): void {
   const sp = s.lastIndexOf(' ', e - 1);
   if (sp < a) return;
   let q = sp;
-  while (q > a && s.charCodeAt(q - 1) === 32) q--;
+  while (q > a && at(s, q - 1) === 32) q--;
   let x = q;
-  while (x > a && isHex(s.charCodeAt(x - 1))) x--;
-  if (x === q || q - x > 16 || (x > a && s.charCodeAt(x - 1) !== 32)) return;
+  while (x > a && isHex(at(s, x - 1))) x--;
+  if (x === q || q - x > 16 || (x > a && at(s, x - 1) !== 32)) return;
   r.ipLen = q - x;
-  while (x > a && s.charCodeAt(x - 1) === 32) x--;
+  while (x > a && at(s, x - 1) === 32) x--;
   r.payEnd = x;
 }
 
 /** True when the line ends with perf's ip/sym columns (used by the sniff). */
 export function hasIpSym(s: string, r: LineRecord): boolean {
+  SU = s === asciiText ? asciiBytes : null;
   const before = r.payEnd;
   r.ipLen = 0;
   stripIpSym(s, r);

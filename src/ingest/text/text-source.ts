@@ -25,11 +25,11 @@ import { PayloadEncoder, type FieldValue } from '../../model/payload-encoder.js'
 import { lostTotals, type LostRecord, type TraceMeta, type TraceSource, type UnparsedLines } from '../../model/trace-source.js';
 import type { EventFormat } from '../tracedat/format-parser.js';
 import type { ByteChunks } from './chunks.js';
-import { forEachLine } from './lines.js';
+import { asciiAt, asciiText, forEachLine } from './lines.js';
 import { K_CPUS, K_EVENT, K_LOST, K_SKIP, LineRecord, scanLine, type ScanMode } from './scan.js';
 import { encodeFast, fastLayout, type FastLayout } from './payload/fast-encode.js';
 import { fastPaths, memoOf, P_FAST, P_SLOW, parsePayload, parseRange, rangeFormat, rangeParsed, type FormatCatalog, type RangeMemo } from './payload/index.js';
-import { remapSlots } from './payload/remap.js';
+import { applyRemap, remapOf, type Remap } from './payload/remap.js';
 import { ownString, setActiveTextSymbols, TextSymbols } from './payload/text-symbols.js';
 
 const MAX_EXAMPLES = 10;
@@ -86,6 +86,9 @@ interface EventEntry {
   /** Fast encoder layout (null: PayloadEncoder only). */
   layout: FastLayout | null;
   rec: Record<string, FieldValue | undefined>;
+  /** The last other layout a payload matched and its slot map into `fmt` (payload/remap.ts). */
+  remapSrc: EventFormat | null;
+  remap: Remap | null;
   /** The format's own (non-common) field names. */
   names: string[];
   known: boolean;
@@ -107,6 +110,15 @@ function scanBuffers(openChunks: () => ByteChunks, mode: ScanMode): { names: str
     carry = '';
   });
   return { names: [...names], top };
+}
+
+/** The slot map from `src` into the entry's layout, kept on the entry for its last source. */
+function remapFor(e: EventEntry, src: EventFormat): Remap {
+  if (e.remapSrc !== src) {
+    e.remapSrc = src;
+    e.remap = remapOf(e.fmt, src);
+  }
+  return e.remap!;
 }
 
 export function textSource(init: TextSourceInit): TraceSource & { unparsed: UnparsedLines } {
@@ -165,24 +177,39 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
   let consumed = false;
   const symbols = new TextSymbols();
 
-  // Event entries by a hash of the event token, checked with startsWith: no string per line.
+  // Event entries by the hash of the event token (scan.ts eventAt), checked char by char: no string per line.
   const entries = new Map<number, EventEntry[]>();
+  // Known token ids (scan.ts LineRecord.evTok) → entry first: no comparison at all.
   const entryFor = (s: string, r: LineRecord): EventEntry => {
+    const tok = r.evTok;
+    if (tok >= 0) {
+      const known = byTok[tok]; // scan.ts's token id: the same text as when it was stored
+      if (known !== undefined) return known;
+    }
+    const e = entryByName(s, r);
+    if (tok >= 0) byTok[tok] = e;
+    return e;
+  };
+  const byTok: EventEntry[] = [];
+  const entryByName = (s: string, r: LineRecord): EventEntry => {
     const ks = r.sysStart >= 0 ? r.sysStart : r.evStart;
     const ke = r.evEnd;
-    // length, the middle and the last 6 characters: event names differ mostly at their end
-    let hash = ke - ks;
-    hash = (Math.imul(hash, 31) + s.charCodeAt(ks + ((ke - ks) >> 1))) | 0;
-    for (let i = Math.max(ks, ke - 6); i < ke; i++) hash = (Math.imul(hash, 31) + s.charCodeAt(i)) | 0;
+    const hash = r.evHash; // computed by eventAt while it read the token
     const list = entries.get(hash);
     if (list) {
+      const ascii = s === asciiText; // the part's bytes: cheaper than charCodeAt
       for (let k = 0; k < list.length; k++) {
         const c = list[k];
         const kc = c.codes;
-        if (kc.length !== ke - ks) continue;
+        const n = kc.length;
+        if (n !== ke - ks) continue;
+        if (ascii) {
+          if (asciiAt(ks, kc)) return c;
+          continue;
+        }
         let j = 0;
-        while (j < kc.length && s.charCodeAt(ks + j) === kc[j]) j++;
-        if (j === kc.length) return c;
+        while (j < n && s.charCodeAt(ks + j) === kc[j]) j++;
+        if (j === n) return c;
       }
     }
     const key = ownString(s.slice(ks, ke));
@@ -210,7 +237,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
       key, codes, fmtIndex: idx, type: fmt.id, system, name, encoder, fmt,
       memo: memoOf(known ? catalog.lookup(system, name) : []),
       layout: fastLayout(fmt, encoder.fixedSize),
-      rec, names: fields.map((f) => f.name), known,
+      rec, remapSrc: null, remap: null, names: fields.map((f) => f.name), known,
     };
     if (list) list.push(e);
     else entries.set(hash, [e]);
@@ -345,7 +372,7 @@ export function textSource(init: TextSourceInit): TraceSource & { unparsed: Unpa
         let res = 0;
         if (hasPayload) {
           res = parseRange(e.memo, s, r.payStart, r.payEnd);
-          if (res === P_FAST && e.layout && (rangeFormat === e.fmt || remapSlots(e.fmt, rangeFormat!))) len = encodeFast(e.layout, e.type, reserve, batch.dataUsed, s, pid, flags, preempt, true);
+          if (res === P_FAST && e.layout && (rangeFormat === e.fmt || applyRemap(remapFor(e, rangeFormat!)))) len = encodeFast(e.layout, e.type, reserve, batch.dataUsed, s, pid, flags, preempt, true);
         } else if (e.layout && fastPaths) len = encodeFast(e.layout, e.type, reserve, batch.dataUsed, s, pid, flags, preempt, false);
         if (pendingLost.length > 0) {
           for (let k = pendingLost.length - 1; k >= 0; k--) {

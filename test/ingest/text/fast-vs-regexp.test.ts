@@ -108,6 +108,28 @@ describe('text ingest: fast paths give the reference bytes', () => {
     expect(same(write('plugins.txt', lines.join('\n') + '\n'))).toBe(lines.length - 1);
   });
 
+  it('perf script lines read from the bytes (ASCII text) and from the string (UTF-8 text) alike', () => {
+    const states = ['S', 'D', 'R', 'R+', 'S|D', 'I', 'X', 'Z', 'T', '0x100', 'S', 'R'];
+    const lines: string[] = [];
+    for (let i = 0; i < 240; i++) {
+      const comm = ['perf', 'CPU 0/KVM', 'kworker/1:1', 'kvm-nx-lpage-re', 'migration/0'][i % 5];
+      const head = `${comm.padStart(16)} ${String(100 + i).padStart(5)} [00${i % 4}] 469.${String(733700 + i).padStart(6, '0')}:`;
+      const payloads = [
+        `sched:sched_switch: prev_comm=${comm} prev_pid=${100 + i} prev_prio=120 prev_state=${states[i % states.length]} ==> next_comm=swapper/${i % 4} next_pid=0 next_prio=120`,
+        `sched:sched_waking: comm=${comm} pid=${i} prio=${i % 140} target_cpu=00${i % 4}`,
+        `sched:sched_migrate_task: comm=${comm} pid=${i} prio=120 orig_cpu=${i % 4} dest_cpu=${(i + 1) % 4}`,
+        `timer:hrtimer_start: hrtimer=0xffff888627c206f8 function=tick_nohz_handler expires=${469764000000 + i} softexpires=${469764000000 + i} mode=0xa was_armed=${i % 2}`,
+        `timer:hrtimer_expire_entry: hrtimer=0xffffc90004aa3c98 function=hrtimer_wakeup now=${469735952560 + i}`,
+        `timer:hrtimer_expire_exit: hrtimer=0xffffc90004aa3c98`,
+      ];
+      lines.push(`${head} ${payloads[i % payloads.length].padStart(payloads[i % payloads.length].length + (i % 3))}`);
+    }
+    const ascii = lines.join('\n') + '\n';
+    expect(same(write('perf-ascii.txt', ascii))).toBe(240);
+    // one non-ASCII comm makes the text UTF-8: every line then takes the charCodeAt paths
+    expect(same(write('perf-utf8.txt', ascii.replace('prev_comm=perf', 'prev_comm=pérf')))).toBe(240);
+  });
+
   it('the plugin fast paths decide the common shapes themselves and leave the rest to the RegExp parsers', () => {
     const cat = shippedCatalog();
     const check = (event: string, payload: string): number => {

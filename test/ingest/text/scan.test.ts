@@ -1,5 +1,7 @@
 // The line scanner on one real-shaped line per grammar and variant.
 import { describe, expect, it } from 'vitest';
+import { memoryChunks } from '../../../src/ingest/text/chunks.js';
+import { forEachLine } from '../../../src/ingest/text/lines.js';
 import { K_CPUS, K_EVENT, K_LOST, K_SKIP, K_UNPARSED, LineRecord, scanLine, type ScanMode } from '../../../src/ingest/text/scan.js';
 
 const TC: ScanMode = { prefix: true, stripIpSym: false, callchain: false, noTs: false };
@@ -130,5 +132,43 @@ describe('excerpts', () => {
     expect(scan('kvm_exit:             reason EXIT_RSM rip 0x7ffbb280 info 0 0', EX)).toMatchObject({ kind: K_EVENT, ts: undefined, event: 'kvm_exit', payload: 'reason EXIT_RSM rip 0x7ffbb280 info 0 0' });
     expect(scan('     kvm_pv_test-53132: kvm_hypercall: nr 0x0 a0 0x0', EX)).toMatchObject({ kind: K_EVENT, comm: 'kvm_pv_test', pid: 53132, event: 'kvm_hypercall' });
     expect(scan('kvm_exit: x', { ...EX, isKnownEvent: () => false }).kind).toBe(K_UNPARSED);
+  });
+});
+
+describe('the byte paths (lines of an ASCII part, tokens read before) scan as the string path does', () => {
+  it('every field of every line, on a first and a second pass', () => {
+    const lines = [
+      '            perf  6951 [000]   469.733755:         sched:sched_switch: prev_comm=perf prev_pid=6951 ==> next_comm=a next_pid=1',
+      '     migration/0    18 [000]   469.733758:         sched:sched_waking: comm=perf pid=6951 prio=120 target_cpu=000',
+      '            perf  6951 [000]   469.733759:    1 sched:sched_waking: comm=x pid=1 prio=2 target_cpu=003',
+      '            perf  6951 [000]   469.733760: sched:sched_waking:',
+      '            perf  6951 [000]   469.733761: sched:sched_waking:\tcomm=x pid=1',
+      '            perf  6951 [000]   469.733762: sched:sched_waking:x comm=y',
+      '       CPU 0/KVM-8793  [000]  2180.012539: kvm_exit:             reason HLT rip 0x1 info 0 0',
+      '       CPU 0/KVM-8793  [000]  2180.012540: kvm_exit:reason HLT',
+      '       CPU 0/KVM-8793  [000]  2180.012541: kvm_exit:',
+      '          <idle>-0       [001] d..2.  1000.000001: sched_switch: prev_comm=swapper/1 ==> next_comm=a',
+      '  kworker/1:1-77   [002] .N.1.  1000.000002: kvm:kvm_entry: vcpu 0 rip 0x1',
+      '  kworker/1:1-77   [002] .N.1.  1000.000003: kvm:kvm_entry:  vcpu 1',
+      '  a-1 [000] 1.000004: ab: x',
+      '  a-1 [000] 1.000005: a:b: x',
+      '  a-1 [000] 1.000006: a:b:c: x',
+    ];
+    const text = lines.join('\n') + '\n';
+    for (const m of [PERF, FT]) {
+      const want = lines.map((l) => scan(l, m)); // separate strings: the charCodeAt path
+      for (let pass = 0; pass < 2; pass++) {
+        const got: Got[] = [];
+        forEachLine(memoryChunks(new TextEncoder().encode(text)), (s, a, b) => {
+          const r = new LineRecord();
+          const kind = scanLine(s, a, b, m, r);
+          const sl = (x: number, y: number) => (x >= 0 ? s.slice(x, y) : undefined);
+          got.push({ kind, buf: sl(r.bufStart, r.bufEnd), comm: sl(r.commStart, r.commEnd), pid: r.pid, tgid: r.tgid, cpu: r.cpu, ts: r.tsKind === 0 ? undefined : `${r.tsHi}:${r.tsLo}`, system: sl(r.sysStart, r.sysEnd), event: sl(r.evStart, r.evEnd), payload: sl(r.payStart, r.payEnd), flags: r.flags, preempt: r.preempt });
+        });
+        expect(got).toEqual(want);
+      }
+    }
+    expect(scan(lines[0], PERF)).toMatchObject({ kind: K_EVENT, system: 'sched', event: 'sched_switch' });
+    expect(scan(lines[5], PERF).kind).toBe(K_UNPARSED);
   });
 });

@@ -6,6 +6,7 @@
 // their size, __data_loc/__rel_loc strings NUL-terminated after the fixed part). A string that is
 // not ASCII makes encodeFast return -1 and the caller encodes through PayloadEncoder (UTF-8).
 import type { EventFormat, FieldDef } from '../../tracedat/format-parser.js';
+import { asciiBytes, asciiText } from '../lines.js';
 import { vA, vB, vBig, vHi, vKind, vNum } from './fast.js';
 
 export interface FastLayout {
@@ -22,6 +23,11 @@ export interface FastLayout {
   fields: FieldDef[];
   /** 1 scalar, 2 fixed char array, 3 dynamic (data_loc / rel_loc), 4 flexible array, 0 other (left 0). */
   kinds: Int8Array;
+  /** The four common fields are present with the kernel's sizes (2, 4, 1, 1): written inline. */
+  std: boolean;
+  /** Offset and size of each field (slot), read without a property load per field. */
+  offs: Int32Array;
+  sizes: Int32Array;
   /**
    * [start, end) byte ranges of the fixed part that encodeFast does not always write (padding,
    * other common fields, kinds 0/3/4): zeroed first. Scalars and char arrays are written in full.
@@ -35,7 +41,7 @@ const layoutCache = new WeakMap<EventFormat, FastLayout | null>();
 export function fastLayout(fmt: EventFormat, fixedSize: number): FastLayout | null {
   const hit = layoutCache.get(fmt);
   if (hit !== undefined) return hit;
-  const l: FastLayout = { fixedSize, typeOff: -1, typeSize: 0, pidOff: -1, pidSize: 0, flagsOff: -1, flagsSize: 0, preemptOff: -1, preemptSize: 0, fields: [], kinds: new Int8Array(0), zeros: new Int32Array(0) };
+  const l: FastLayout = { fixedSize, typeOff: -1, typeSize: 0, pidOff: -1, pidSize: 0, flagsOff: -1, flagsSize: 0, preemptOff: -1, preemptSize: 0, fields: [], kinds: new Int8Array(0), std: false, offs: new Int32Array(0), sizes: new Int32Array(0), zeros: new Int32Array(0) };
   const kinds: number[] = [];
   let ok = true;
   for (const f of fmt.fields) {
@@ -64,6 +70,9 @@ export function fastLayout(fmt: EventFormat, fixedSize: number): FastLayout | nu
     kinds.push(k);
   }
   l.kinds = Int8Array.from(kinds);
+  l.std = l.typeOff >= 0 && l.typeSize === 2 && l.pidOff >= 0 && l.pidSize === 4 && l.flagsOff >= 0 && l.flagsSize === 1 && l.preemptOff >= 0 && l.preemptSize === 1;
+  l.offs = Int32Array.from(l.fields, (f) => f.offset);
+  l.sizes = Int32Array.from(l.fields, (f) => f.size);
   const written = new Uint8Array(fixedSize);
   // overlapping fields (none in the kernel's formats) keep PayloadEncoder's write order: no fast layout
   const mark = (off: number, size: number): void => {
@@ -127,14 +136,27 @@ export function encodeFast(l: FastLayout, typeId: number, reserve: Reserve, base
   let d = reserve(base + fixed);
   const zeros = l.zeros;
   for (let z = 0; z < zeros.length; z += 2) for (let i = base + zeros[z], e = base + zeros[z + 1]; i < e; i++) d[i] = 0;
-  if (l.typeOff >= 0) writeNum(d, base + l.typeOff, l.typeSize, typeId);
-  if (l.pidOff >= 0) writeNum(d, base + l.pidOff, l.pidSize, pid);
-  if (l.flagsOff >= 0) writeNum(d, base + l.flagsOff, l.flagsSize, flags);
-  if (l.preemptOff >= 0) writeNum(d, base + l.preemptOff, l.preemptSize, preempt);
+  if (l.std) {
+    // the kernel's common header: u16 type, u8 flags, u8 preempt_count, s32 pid
+    let o = base + l.typeOff;
+    d[o] = typeId & 0xff; d[o + 1] = (typeId >>> 8) & 0xff;
+    d[base + l.flagsOff] = flags & 0xff;
+    d[base + l.preemptOff] = preempt & 0xff;
+    o = base + l.pidOff;
+    const x = pid >>> 0;
+    d[o] = x & 0xff; d[o + 1] = (x >>> 8) & 0xff; d[o + 2] = (x >>> 16) & 0xff; d[o + 3] = x >>> 24;
+  } else {
+    if (l.typeOff >= 0) writeNum(d, base + l.typeOff, l.typeSize, typeId);
+    if (l.pidOff >= 0) writeNum(d, base + l.pidOff, l.pidSize, pid);
+    if (l.flagsOff >= 0) writeNum(d, base + l.flagsOff, l.flagsSize, flags);
+    if (l.preemptOff >= 0) writeNum(d, base + l.preemptOff, l.preemptSize, preempt);
+  }
   let dynEnd = fixed;
-  const fields = l.fields;
+  const u = s === asciiText ? asciiBytes : null; // the part's bytes (lines.ts), index for index
   const kinds = l.kinds;
-  for (let k = 0; k < fields.length; k++) {
+  const offs = l.offs;
+  const sizes = l.sizes;
+  for (let k = 0; k < kinds.length; k++) {
     const kind = kinds[k];
     const vk = matched ? vKind[k] : 0;
     if (kind === 0) {
@@ -142,15 +164,21 @@ export function encodeFast(l: FastLayout, typeId: number, reserve: Reserve, base
       continue;
     }
     if (kind === 4 && !matched) continue;
-    const f = fields[k];
     if (kind === 1) {
-      if (vk === 3) return -1;
-      if (vk === 0) writeNum(d, base + f.offset, f.size, 0);
-      else if (vk === 1) writeNum(d, base + f.offset, f.size, vNum[k]);
-      else if (vk === 2) writePair(d, base + f.offset, f.size, vNum[k], vHi[k]);
+      const off = base + offs[k];
+      const size = sizes[k];
+      if (vk === 1) {
+        const v = vNum[k];
+        if (size === 4) {
+          const x = v >>> 0;
+          d[off] = x & 0xff; d[off + 1] = (x >>> 8) & 0xff; d[off + 2] = (x >>> 16) & 0xff; d[off + 3] = x >>> 24;
+        } else writeNum(d, off, size, v);
+      } else if (vk === 3) return -1;
+      else if (vk === 0) writeNum(d, off, size, 0);
+      else if (vk === 2) writePair(d, off, size, vNum[k], vHi[k]);
       else if (vk === 4) {
         const v = BigInt.asUintN(64, vBig[k]);
-        writePair(d, base + f.offset, f.size, Number(v & 0xffffffffn), Number(v >> 32n));
+        writePair(d, off, size, Number(v & 0xffffffffn), Number(v >> 32n));
       }
       continue;
     }
@@ -161,26 +189,37 @@ export function encodeFast(l: FastLayout, typeId: number, reserve: Reserve, base
     else if (vk !== 0) return -1;
     const len = e - a;
     if (kind === 2) {
-      const n = Math.min(len, f.size);
-      const o = base + f.offset;
-      for (let i = 0; i < n; i++) {
-        const c = s.charCodeAt(a + i);
-        if (c >= 128) return -1;
-        d[o + i] = c;
+      const size = sizes[k];
+      const n = len < size ? len : size;
+      const o = base + offs[k];
+      if (u !== null) {
+        for (let i = 0; i < n; i++) d[o + i] = u[a + i]; // ASCII: the bytes are the chars
+      } else {
+        let hi = 0; // any char >= 128 (checked once after the copy)
+        for (let i = 0; i < n; i++) {
+          const c = s.charCodeAt(a + i);
+          hi |= c;
+          d[o + i] = c;
+        }
+        if (n < len) for (let i = n; i < len; i++) hi |= s.charCodeAt(a + i);
+        if (hi >= 128) return -1;
       }
-      for (let i = n; i < f.size; i++) d[o + i] = 0;
-      if (n < len) for (let i = n; i < len; i++) if (s.charCodeAt(a + i) >= 128) return -1;
+      for (let i = n; i < size; i++) d[o + i] = 0;
       continue;
     }
+    const f = l.fields[k];
     const nul = f.isString ? 1 : 0;
     if (kind === 4 && !f.isString && len > 0) return -1;
     const start = kind === 3 ? dynEnd : f.offset;
     d = reserve(base + start + len + nul);
     const o = base + start;
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(a + i);
-      if (c >= 128) return -1;
-      d[o + i] = c;
+    if (u !== null) for (let i = 0; i < len; i++) d[o + i] = u[a + i];
+    else {
+      for (let i = 0; i < len; i++) {
+        const c = s.charCodeAt(a + i);
+        if (c >= 128) return -1;
+        d[o + i] = c;
+      }
     }
     if (nul) d[o + len] = 0;
     if (kind === 3) {

@@ -13,11 +13,17 @@
 import type { EventFormat } from '../../tracedat/format-parser.js';
 import { hexVal, isWs, MATCH, resetSlots, setDec, setHex, setSymbol, startsAt, UNKNOWN, vKind, vNum, vBig, vA, vB } from './fast.js';
 import type { Slots } from './invert.js';
+import { asciiBytes, asciiText } from '../lines.js';
 import { exitReasonValue } from './plugins.js';
 import { ownString } from './text-symbols.js';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 let S = '';
+/** S's bytes, index for index, when lines.ts has them (an ASCII part); read by cc(). */
+let SB: Uint8Array | null = null;
+function cc(i: number): number {
+  return SB !== null ? SB[i] : S.charCodeAt(i);
+}
 
 function span(slot: number | undefined, a: number, e: number): void {
   if (slot === undefined) return;
@@ -27,7 +33,7 @@ function span(slot: number | undefined, a: number, e: number): void {
 }
 function dec(slot: number | undefined, a: number, e: number): void {
   if (slot === undefined) return;
-  if (S.charCodeAt(a) === 45) setDec(slot, S, a + 1, e, true);
+  if (cc(a) === 45) setDec(slot, S, a + 1, e, true);
   else setDec(slot, S, a, e, false);
 }
 function hex(slot: number | undefined, a: number, e: number): void {
@@ -41,31 +47,31 @@ function big(slot: number | undefined, v: bigint): void {
 /** Start of the `-?\d+` run ending at e (exclusive), or -1. */
 function decBack(e: number, lo: number): number {
   let d = e;
-  while (d > lo && isDigit(S.charCodeAt(d - 1))) d--;
+  while (d > lo && isDigit(cc(d - 1))) d--;
   if (d === e) return -1;
-  if (d > lo && S.charCodeAt(d - 1) === 45) d--;
+  if (d > lo && cc(d - 1) === 45) d--;
   return d;
 }
 /** End of the `-?\d+` / `\d+` run starting at p, or -1. */
 function decFwd(p: number, b: number, minus: boolean): number {
-  if (minus && p < b && S.charCodeAt(p) === 45) p++;
+  if (minus && p < b && cc(p) === 45) p++;
   const d = p;
-  while (p < b && isDigit(S.charCodeAt(p))) p++;
+  while (p < b && isDigit(cc(p))) p++;
   return p === d ? -1 : p;
 }
 function hexFwd(p: number, b: number): number {
   const d = p;
-  while (p < b && hexVal(S.charCodeAt(p)) >= 0) p++;
+  while (p < b && hexVal(cc(p)) >= 0) p++;
   return p === d ? -1 : p;
 }
 
 /** `...:(-?\d+) \[(-?\d+)\]` ending at e: returns the colon position, sets pid/prio; -1 when not that. */
 function commPidPrio(lo: number, e: number, pid: number | undefined, prio: number | undefined): number {
-  if (S.charCodeAt(e - 1) !== 93) return -1;
+  if (cc(e - 1) !== 93) return -1;
   const p0 = decBack(e - 1, lo);
-  if (p0 < 0 || S.charCodeAt(p0 - 1) !== 91 || S.charCodeAt(p0 - 2) !== 32) return -1;
+  if (p0 < 0 || cc(p0 - 1) !== 91 || cc(p0 - 2) !== 32) return -1;
   const d0 = decBack(p0 - 2, lo);
-  if (d0 < 0 || d0 - 1 < lo || S.charCodeAt(d0 - 1) !== 58) return -1;
+  if (d0 < 0 || d0 - 1 < lo || cc(d0 - 1) !== 58) return -1;
   dec(pid, d0, p0 - 2);
   dec(prio, p0, e - 1);
   return d0 - 1;
@@ -76,7 +82,7 @@ const STATE_LETTERS = 'SDTtZXxW';
 /** indexOf of `t` within [p, b) of the line (String.indexOf would run on into the next lines). */
 function find(t: string, p: number, b: number): number {
   const c = t.charCodeAt(0);
-  for (const last = b - t.length; p <= last; p++) if (S.charCodeAt(p) === c && startsAt(S, t, p)) return p;
+  for (const last = b - t.length; p <= last; p++) if (cc(p) === c && startsAt(S, t, p)) return p;
   return -1;
 }
 
@@ -84,15 +90,15 @@ function schedSwitch(slots: Slots, a: number, b: number): number {
   const arrow = find(' ==> ', a, b);
   if (arrow < 0 || find(' ==> ', arrow + 1, b) >= 0) return UNKNOWN;
   let ss = arrow;
-  while (ss > a && S.charCodeAt(ss - 1) !== 32) ss--;
+  while (ss > a && cc(ss - 1) !== 32) ss--;
   if (ss === arrow || ss - 1 <= a) return UNKNOWN;
   // state letters (plugin write_state): `R`, or single letters of STATE_LETTERS joined by `|`
   let bits = 0;
-  if (!(arrow - ss === 1 && S.charCodeAt(ss) === 82)) {
+  if (!(arrow - ss === 1 && cc(ss) === 82)) {
     if ((arrow - ss) % 2 === 0) return UNKNOWN;
     for (let k = ss; k < arrow; k += 2) {
       const i = STATE_LETTERS.indexOf(S[k]);
-      if (i < 0 || (k + 1 < arrow && S.charCodeAt(k + 1) !== 124)) return UNKNOWN;
+      if (i < 0 || (k + 1 < arrow && cc(k + 1) !== 124)) return UNKNOWN;
       bits |= 1 << i;
     }
   }
@@ -109,9 +115,9 @@ function schedSwitch(slots: Slots, a: number, b: number): number {
 
 function wakeup(slots: Slots, a: number, b: number): number {
   const cd = decBack(b, a);
-  if (cd < 0 || S.charCodeAt(cd) === 45 || cd - 5 < a || !startsAt(S, ' CPU:', cd - 5)) return UNKNOWN;
+  if (cd < 0 || cc(cd) === 45 || cd - 5 < a || !startsAt(S, ' CPU:', cd - 5)) return UNKNOWN;
   let q = cd - 5;
-  if (isDigit(S.charCodeAt(q - 1))) {
+  if (isDigit(cc(q - 1))) {
     const sd = decBack(q, a);
     if (sd < 0 || sd - 9 < a || !startsAt(S, ' success=', sd - 9)) return UNKNOWN;
     dec(slots.get('success'), sd, q);
@@ -146,8 +152,8 @@ function kvmExit(fmt: EventFormat, slots: Slots, a: number, b: number): number {
     vcpuEnd = decFwd(p + 5, b, false);
     if (vcpuEnd < 0) return UNKNOWN;
     p = vcpuEnd;
-    if (S.charCodeAt(p) === 44) p++;
-    if (S.charCodeAt(p) !== 32) return UNKNOWN;
+    if (cc(p) === 44) p++;
+    if (cc(p) !== 32) return UNKNOWN;
     p++;
   }
   if (!startsAt(S, 'reason ', p)) return UNKNOWN;
@@ -155,7 +161,7 @@ function kvmExit(fmt: EventFormat, slots: Slots, a: number, b: number): number {
   const rip = find(' rip 0x', rs + 1, b);
   if (rip < 0 || rip + 7 >= b) return UNKNOWN;
   for (let k = rs; k < rip; k++) {
-    const c = S.charCodeAt(k);
+    const c = cc(k);
     if (c >= 128 || c === 13 || c === 10) return UNKNOWN;
   }
   const he = hexFwd(rip + 7, b);
@@ -167,7 +173,7 @@ function kvmExit(fmt: EventFormat, slots: Slots, a: number, b: number): number {
   if (q < b) {
     if (startsAt(S, ' info ', q)) {
       i1 = q + 6; e1 = hexFwd(i1, b);
-      if (e1 < 0 || S.charCodeAt(e1) !== 32) return UNKNOWN;
+      if (e1 < 0 || cc(e1) !== 32) return UNKNOWN;
       i2 = e1 + 1; e2 = hexFwd(i2, b);
       if (e2 !== b) return UNKNOWN;
     } else if (startsAt(S, ' info1 0x', q)) {
@@ -226,7 +232,7 @@ function ptrAt(slot: number | undefined, p: number, b: number): number {
 function wordAt(p: number, b: number): number {
   const d = p;
   for (; p < b; p++) {
-    const c = S.charCodeAt(p);
+    const c = cc(p);
     if (c >= 128) return -1;
     if (isWs(c)) break;
   }
@@ -235,7 +241,7 @@ function wordAt(p: number, b: number): number {
 /** plugins.ts setSym: `0x<hex>` is the address, anything else a symbol name. */
 function symOrHex(slot: number | undefined, a: number, e: number): void {
   if (slot === undefined) return;
-  if (e - a > 2 && S.charCodeAt(a) === 48 && S.charCodeAt(a + 1) === 120 && hexFwd(a + 2, e) === e) setHex(slot, S, a + 2, e);
+  if (e - a > 2 && cc(a) === 48 && cc(a + 1) === 120 && hexFwd(a + 2, e) === e) setHex(slot, S, a + 2, e);
   else setSymbol(slot, S, a, e);
 }
 
@@ -279,6 +285,7 @@ export function matchPlugin(fmt: EventFormat, slots: Slots, nslots: number, s: s
   if (isWs(c0) || c0 >= 128 || isWs(cz) || cz >= 128) return UNKNOWN;
   resetSlots(nslots);
   S = s;
+  SB = s === asciiText ? asciiBytes : null;
   let r = UNKNOWN;
   switch (fmt.name) {
     case 'sched_switch': r = schedSwitch(slots, a, b); break;
@@ -290,5 +297,6 @@ export function matchPlugin(fmt: EventFormat, slots: Slots, nslots: number, s: s
     default: break;
   }
   S = '';
+  SB = null;
   return r;
 }

@@ -16,6 +16,8 @@
 // where a greedy token could give back characters that the next token needs.
 import type { Expr } from '../../tracedat/print-fmt.js';
 import { symbolName, type MatchState } from './invert.js';
+import { asciiAt, asciiBytes, asciiText } from '../lines.js';
+import { SpanMemo } from './span-memo.js';
 import { activeTextSymbols, ownString } from './text-symbols.js';
 
 export type AnyBinder = (m: RegExpExecArray, st: MatchState) => void;
@@ -79,7 +81,7 @@ export interface FastPlan {
    * the matched text alone.
    */
   memoAt: number;
-  memo: Map<string, Float64Array> | null;
+  memo: SpanMemo | null;
   /** Slots whose value comes from the opaque binders (MatchState.vals). */
   fromState: boolean[];
   hasOpaque: boolean;
@@ -96,6 +98,11 @@ export let vA = new Int32Array(64);
 export let vB = new Int32Array(64);
 export const vBig: bigint[] = [];
 let opaqueM: Array<RegExpExecArray | null> = [];
+/** The plan's memoised opaque token (-1: none) and the span it matched (run → matchFast). */
+let memoTok = -1;
+let memoA = 0;
+let memoB = 0;
+
 
 function ensureSlots(n: number): void {
   if (n <= vKind.length) return;
@@ -130,18 +137,18 @@ export const hexVal = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >=
 
 /** Parses hex digits [a, e) of s into the slot (exact: double, lo/hi halves or bigint). */
 export function setHex(slot: number, s: string, a: number, e: number): void {
-  while (a < e - 1 && s.charCodeAt(a) === 48) a++;
+  while (a < e - 1 && ch(s, a) === 48) a++;
   const n = e - a;
   if (n <= 13) {
     let v = 0;
-    for (let i = a; i < e; i++) v = v * 16 + hexVal(s.charCodeAt(i));
+    for (let i = a; i < e; i++) v = v * 16 + hexVal(ch(s, i));
     vKind[slot] = 1;
     vNum[slot] = v;
   } else if (n <= 16) {
     let hi = 0;
     let lo = 0;
-    for (let i = a; i < e - 8; i++) hi = hi * 16 + hexVal(s.charCodeAt(i));
-    for (let i = e - 8; i < e; i++) lo = lo * 16 + hexVal(s.charCodeAt(i));
+    for (let i = a; i < e - 8; i++) hi = hi * 16 + hexVal(ch(s, i));
+    for (let i = e - 8; i < e; i++) lo = lo * 16 + hexVal(ch(s, i));
     vKind[slot] = 2;
     vNum[slot] = lo;
     vHi[slot] = hi;
@@ -153,10 +160,10 @@ export function setHex(slot: number, s: string, a: number, e: number): void {
 
 /** Decimal digits [a, e) of s, negated when `neg`. */
 export function setDec(slot: number, s: string, a: number, e: number, neg: boolean): void {
-  while (a < e - 1 && s.charCodeAt(a) === 48) a++;
+  while (a < e - 1 && ch(s, a) === 48) a++;
   if (e - a <= 15) {
     let v = 0;
-    for (let i = a; i < e; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+    for (let i = a; i < e; i++) v = v * 10 + (ch(s, i) - 48);
     vKind[slot] = 1;
     vNum[slot] = neg ? -v : v;
   } else {
@@ -171,15 +178,15 @@ const isSymChar = (c: number): boolean => isSymStart(c) || (c >= 48 && c <= 57);
 
 /** `[A-Za-z_.$][\w.$]*(?:[+/]0x[0-9a-fA-F]+)*` over exactly [a, e). */
 function isSymbol(s: string, a: number, e: number): boolean {
-  if (!isSymStart(s.charCodeAt(a))) return false;
+  if (!isSymStart(ch(s, a))) return false;
   let p = a + 1;
-  while (p < e && isSymChar(s.charCodeAt(p))) p++;
+  while (p < e && isSymChar(ch(s, p))) p++;
   while (p < e) {
-    const c = s.charCodeAt(p);
-    if ((c !== 43 && c !== 47) || p + 3 > e || s.charCodeAt(p + 1) !== 48 || s.charCodeAt(p + 2) !== 120) return false;
+    const c = ch(s, p);
+    if ((c !== 43 && c !== 47) || p + 3 > e || ch(s, p + 1) !== 48 || ch(s, p + 2) !== 120) return false;
     p += 3;
     const h = p;
-    while (p < e && hexVal(s.charCodeAt(p)) >= 0) p++;
+    while (p < e && hexVal(ch(s, p)) >= 0) p++;
     if (p === h) return false;
   }
   return true;
@@ -192,25 +199,45 @@ export function setSymbol(slot: number, s: string, a: number, e: number): void {
   vNum[slot] = activeTextSymbols.addrOf(symbolName(s.slice(a, e)));
 }
 
+/**
+ * The bytes of the string being matched, index for index, when lines.ts has them (an ASCII part
+ * of the text): set by matchFast, read by codesAt/findIn instead of the slower charCodeAt.
+ */
+let U: Uint8Array | null = null;
+
+/** s.charCodeAt(i), from U when it is set (during matchFast's run). */
+function ch(s: string, i: number): number {
+  return U !== null ? U[i] : s.charCodeAt(i);
+}
+
 /** The literal's codes at p (startsWith; p + t.length <= s.length checked by the caller). */
-function codesAt(s: string, t: Uint16Array, p: number): boolean {
-  for (let k = 0; k < t.length; k++) if (s.charCodeAt(p + k) !== t[k]) return false;
+function codesAt(s: string, tok: Tok, p: number): boolean {
+  const t = tok.codes;
+  if (U !== null) return asciiAt(p, t);
+  for (let k = 0; k < t.length; k++) if (ch(s, p + k) !== t[k]) return false;
   return true;
 }
 
-/** s.indexOf(t, p) within [p, b) (String.indexOf would search on through the following lines). */
-function findIn(s: string, t: Uint16Array, p: number, b: number): number {
+/** s.indexOf(literal, p) within [p, b) (String.indexOf would search on through the following lines). */
+function findIn(s: string, tok: Tok, p: number, b: number): number {
+  const t = tok.codes;
   const L = t.length;
   if (L === 0) return p <= b ? p : -1;
   const c = t[0];
-  for (const last = b - L; p <= last; p++) if (s.charCodeAt(p) === c && codesAt(s, t, p)) return p;
+  const u = U;
+  const last = b - L;
+  if (u !== null) {
+    for (; p <= last; p++) if (u[p] === c && asciiAt(p, t)) return p;
+  } else {
+    for (; p <= last; p++) if (ch(s, p) === c && codesAt(s, tok, p)) return p;
+  }
   return -1;
 }
 
 /** `\s*$` from pos. */
 function atEnd(s: string, pos: number, b: number): number {
   for (; pos < b; pos++) {
-    const c = s.charCodeAt(pos);
+    const c = ch(s, pos);
     if (isWs(c)) continue;
     return c >= 128 ? UNKNOWN : FAIL;
   }
@@ -223,18 +250,18 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
     const t = toks[i];
     switch (t.k) {
       case T_LIT: {
-        if (t.optLead) while (pos < b && s.charCodeAt(pos) === 32) pos++;
+        if (t.optLead) while (pos < b && ch(s, pos) === 32) pos++;
         const L = t.codes.length;
-        if (pos + L > b || !codesAt(s, t.codes, pos)) return FAIL;
+        if (pos + L > b || !codesAt(s, t, pos)) return FAIL;
         pos += L;
-        if (t.optTrail) while (pos < b && s.charCodeAt(pos) === 32) pos++;
+        if (t.optTrail) while (pos < b && ch(s, pos) === 32) pos++;
         break;
       }
       case T_NUM: {
-        if (t.padL) while (pos < b && s.charCodeAt(pos) === 32) pos++;
+        if (t.padL) while (pos < b && ch(s, pos) === 32) pos++;
         let neg = false;
         if (t.sign && pos < b) {
-          const c = s.charCodeAt(pos);
+          const c = ch(s, pos);
           if (c === 43 || c === 32) pos++;
           else if (c === 45 && t.minus) {
             neg = true;
@@ -242,29 +269,29 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           }
         }
         if (t.radix === 16) {
-          if (t.x0 && pos + 1 < b && s.charCodeAt(pos) === 48 && (s.charCodeAt(pos + 1) | 32) === 120 && pos + 2 < b && hexVal(s.charCodeAt(pos + 2)) >= 0) pos += 2;
+          if (t.x0 && pos + 1 < b && ch(s, pos) === 48 && (ch(s, pos + 1) | 32) === 120 && pos + 2 < b && hexVal(ch(s, pos + 2)) >= 0) pos += 2;
           const a = pos;
-          while (pos < b && hexVal(s.charCodeAt(pos)) >= 0) pos++;
+          while (pos < b && hexVal(ch(s, pos)) >= 0) pos++;
           if (pos === a) return FAIL;
           if (t.slot >= 0) setHex(t.slot, s, a, pos);
         } else {
           const a = pos;
           while (pos < b) {
-            const c = s.charCodeAt(pos);
+            const c = ch(s, pos);
             if (c < 48 || c > 57) break;
             pos++;
           }
           if (pos === a) return FAIL;
           if (t.slot >= 0) setDec(t.slot, s, a, pos, neg);
         }
-        if (t.padR) while (pos < b && s.charCodeAt(pos) === 32) pos++;
+        if (t.padR) while (pos < b && ch(s, pos) === 32) pos++;
         break;
       }
       case T_PTR: {
-        if (pos + 2 < b && s.charCodeAt(pos) === 48 && s.charCodeAt(pos + 1) === 120) {
+        if (pos + 2 < b && ch(s, pos) === 48 && ch(s, pos + 1) === 120) {
           const a = pos + 2;
           pos = a;
-          while (pos < b && hexVal(s.charCodeAt(pos)) >= 0) pos++;
+          while (pos < b && hexVal(ch(s, pos)) >= 0) pos++;
           if (pos === a) return FAIL;
           if (t.slot >= 0) setHex(t.slot, s, a, pos);
         } else if (pos + 5 <= b && startsAt(s, '(nil)', pos)) {
@@ -277,14 +304,14 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         break;
       }
       case T_RAWNUM: {
-        if (pos < b && s.charCodeAt(pos) === 32) pos++;
+        if (pos < b && ch(s, pos) === 32) pos++;
         const a = pos;
         // one pass: the run's extent, whether it is all decimal / all hex, and its decimal value
         let allHex = true;
         let allDec = true;
         let dv = 0;
         for (; pos < b; pos++) {
-          const d = s.charCodeAt(pos);
+          const d = ch(s, pos);
           if (d >= 48 && d <= 57) dv = dv * 10 + (d - 48);
           else if (isWs(d) || d >= 128) break;
           else {
@@ -295,12 +322,12 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         if (pos === a) return FAIL;
         // `sym (0x..)`: the RegExp's symbol alternative may take the address after a blank
         if (t.sym && startsAt(s, ' (0x', pos)) return UNKNOWN;
-        const c0 = s.charCodeAt(a);
+        const c0 = ch(s, a);
         const len = pos - a;
         const slot = t.slot;
-        if (len > 2 && c0 === 48 && s.charCodeAt(a + 1) === 120) {
+        if (len > 2 && c0 === 48 && ch(s, a + 1) === 120) {
           // must be 0x<hex>
-          for (let k = a + 2; k < pos; k++) if (hexVal(s.charCodeAt(k)) < 0) return FAIL;
+          for (let k = a + 2; k < pos; k++) if (hexVal(ch(s, k)) < 0) return FAIL;
           setHex(slot, s, a + 2, pos);
         } else if (allHex && (t.bareHex || !allDec)) setHex(slot, s, a, pos);
         else if (allDec) {
@@ -311,7 +338,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         }
         else if (c0 === 45 && len > 1) {
           for (let k = a + 1; k < pos; k++) {
-            const d = s.charCodeAt(k);
+            const d = ch(s, k);
             if (d < 48 || d > 57) return FAIL;
           }
           setDec(slot, s, a + 1, pos, true);
@@ -325,8 +352,8 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
       case T_STR: {
         if (i + 1 === n) {
           let e = b;
-          while (e > pos && isWs(s.charCodeAt(e - 1))) e--;
-          if (e > pos && s.charCodeAt(e - 1) >= 128) return UNKNOWN;
+          while (e > pos && isWs(ch(s, e - 1))) e--;
+          if (e > pos && ch(s, e - 1) >= 128) return UNKNOWN;
           if (t.slot >= 0) {
             vKind[t.slot] = 3;
             vA[t.slot] = pos;
@@ -340,7 +367,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         const skip = nt.k === T_LIT && !nt.optLead;
         let q = pos;
         for (;;) {
-          const at = findIn(s, next, q, b);
+          const at = findIn(s, nt, q, b);
           if (at < 0) return FAIL;
           if (t.slot >= 0) {
             vKind[t.slot] = 3;
@@ -350,7 +377,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           let r: number;
           if (skip) {
             let p2 = at + next.length;
-            if (nt.optTrail) while (p2 < b && s.charCodeAt(p2) === 32) p2++;
+            if (nt.optTrail) while (p2 < b && ch(s, p2) === 32) p2++;
             r = run(toks, i + 2, s, p2, b);
           } else r = run(toks, i + 1, s, at, b);
           if (r !== FAIL) return r;
@@ -361,14 +388,14 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         // `\S+?` then an exact literal starting with a blank, or the end: the non-blank run.
         const a = pos;
         let c = 0;
-        while (pos < b && !isWs((c = s.charCodeAt(pos)))) {
+        while (pos < b && !isWs((c = ch(s, pos)))) {
           if (c >= 128) return UNKNOWN;
           pos++;
         }
         if (pos === a) return FAIL;
         if (t.slot >= 0) {
-          let hex = pos - a > 2 && s.charCodeAt(a) === 48 && s.charCodeAt(a + 1) === 120;
-          for (let k = a + 2; hex && k < pos; k++) if (hexVal(s.charCodeAt(k)) < 0) hex = false;
+          let hex = pos - a > 2 && ch(s, a) === 48 && ch(s, a + 1) === 120;
+          for (let k = a + 2; hex && k < pos; k++) if (hexVal(ch(s, k)) < 0) hex = false;
           if (hex) setHex(t.slot, s, a + 2, pos);
           else setSymbol(t.slot, s, a, pos);
         }
@@ -378,9 +405,16 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         // T_OPAQUE
         const re = t.re!;
         re.lastIndex = pos;
-        const m = re.exec(s);
-        if (!m || re.lastIndex > b) return UNKNOWN;
-        opaqueM[i] = m;
+        if (i === memoTok) {
+          // memoised token: test() builds no match array; its span is the memo key (exec on a miss)
+          if (!re.test(s) || re.lastIndex > b) return UNKNOWN;
+          memoA = pos;
+          memoB = re.lastIndex;
+        } else {
+          const m = re.exec(s);
+          if (!m || re.lastIndex > b) return UNKNOWN;
+          opaqueM[i] = m;
+        }
         const r = run(toks, i + 1, s, re.lastIndex, b);
         return r === MATCH ? MATCH : UNKNOWN;
       }
@@ -394,17 +428,25 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
  * the opaque pieces' values when the plan has any).
  */
 export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, b: number, fresh: ((asserts: boolean) => MatchState) | null): number {
-  const c = s.charCodeAt(a);
+  const c = ch(s, a);
   if (isWs(c) || c >= 128) return UNKNOWN;
   resetSlots(nslots);
   if (plan.hasOpaque && opaqueM.length < plan.toks.length) opaqueM = new Array(plan.toks.length).fill(null);
-  const r = run(plan.toks, 0, s, a, b);
+  memoTok = plan.memoAt;
+  const u = s === asciiText ? asciiBytes : null;
+  U = u;
+  let r: number;
+  try {
+    r = run(plan.toks, 0, s, a, b);
+  } finally {
+    memoTok = -1;
+    U = null; // never left set: setDec/setHex also serve fast-plugins.ts with other strings
+  }
   if (r !== MATCH || !plan.hasOpaque) return r;
   const fromState = plan.fromState;
   let key = '';
   if (plan.memoAt >= 0) {
-    key = opaqueM[plan.memoAt]![0];
-    const hit = plan.memo!.get(key);
+    const hit = plan.memo!.get(s, memoA, memoB, u);
     if (hit) {
       for (let k = 0; k < nslots; k++) {
         if (!fromState[k]) continue;
@@ -413,6 +455,10 @@ export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, 
       }
       return MATCH;
     }
+    const re = plan.toks[plan.memoAt].re!;
+    re.lastIndex = memoA;
+    opaqueM[plan.memoAt] = re.exec(s);
+    key = s.slice(memoA, memoB);
   }
   const st = fresh!(plan.needAsserts);
   const toks = plan.toks;
@@ -511,5 +557,5 @@ export function finishPlan(toks: Tok[], fromState: boolean[], needAsserts: boole
   const opaque = out.filter((t) => t.k === T_OPAQUE);
   const local = opaque.length === 1 && looksOnlyAtMatch(opaque[0].re!.source);
   const memoAt = local ? out.indexOf(opaque[0]) : -1;
-  return { toks: out, fromState, hasOpaque: opaque.length > 0, needAsserts, memoAt, memo: memoAt >= 0 ? new Map() : null };
+  return { toks: out, fromState, hasOpaque: opaque.length > 0, needAsserts, memoAt, memo: memoAt >= 0 ? new SpanMemo() : null };
 }

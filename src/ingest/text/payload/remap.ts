@@ -10,7 +10,7 @@
 import type { EventFormat, FieldDef } from '../../tracedat/format-parser.js';
 import { resetSlots, vA, vB, vBig, vHi, vKind, vNum } from './fast.js';
 
-interface Remap {
+export interface Remap {
   ok: boolean;
   /** Target slot → source slot, -1 when the source has no such field. */
   from: Int32Array;
@@ -46,15 +46,25 @@ let tA = new Int32Array(64);
 let tB = new Int32Array(64);
 const tBig: bigint[] = [];
 
+/** The slot map from `source` to `target` (built once per pair). */
+export function remapOf(target: EventFormat, source: EventFormat): Remap {
+  let m = cache.get(target);
+  if (!m) cache.set(target, (m = new Map()));
+  let r = m.get(source);
+  if (!r) m.set(source, (r = build(target, source)));
+  return r;
+}
+
 /**
  * Moves the scratch values of a MATCH against `source` into the slots of `target` (by field name).
  * Returns false, leaving the values as they were, when the pair needs the slow path.
  */
 export function remapSlots(target: EventFormat, source: EventFormat): boolean {
-  let m = cache.get(target);
-  if (!m) cache.set(target, (m = new Map()));
-  let r = m.get(source);
-  if (!r) m.set(source, (r = build(target, source)));
+  return applyRemap(remapOf(target, source));
+}
+
+/** remapSlots with the map from remapOf (callers may keep it per event). */
+export function applyRemap(r: Remap): boolean {
   if (!r.ok) return false;
   const n = r.nsrc;
   if (tKind.length < n) {

@@ -66,14 +66,18 @@ function ingest(path: string): { lines: number; events: number; seconds: number;
 function compare(label: string, text: string, tool: string, cmd: string | null, runs: number): void {
   const size = statSync(text).size;
   let best = { lines: 0, events: 0, seconds: Infinity, cpu: Infinity };
+  let first = 0;
   for (let i = 0; i < runs; i++) {
     const r = ingest(text);
+    if (i === 0) first = r.seconds;
     if (r.seconds < best.seconds) best = { ...r, cpu: Math.min(r.cpu, best.cpu) };
     else best.cpu = Math.min(best.cpu, r.cpu);
   }
   const lps = best.lines / best.seconds;
   console.log(`text ingest (${label}, ${(size / 1e6).toFixed(0)} MB, ${best.lines} lines, ${best.events} events):`);
   console.log(`  kvmtrace            ${best.seconds.toFixed(2)} s  ${(lps / 1e6).toFixed(2)} M lines/s  (CPU ${best.cpu.toFixed(2)} s: ${(best.lines / best.cpu / 1e6).toFixed(2)} M lines/s; target ≥ 1.00)`);
+  // The JIT keeps improving the hot loops over the first passes: a one-shot CLI run is the first pass.
+  console.log(`  kvmtrace, first pass of the process ${first.toFixed(2)} s  ${(best.lines / first / 1e6).toFixed(2)} M lines/s`);
   if (!cmd) {
     console.log(`  ${tool} comparison skipped (no input could be recorded)`);
     return;
@@ -118,7 +122,7 @@ async function prepareTraceCmd(): Promise<{ dat: string; text: string } | null> 
 }
 
 export async function runTextBench(): Promise<void> {
-  const runs = Number(process.env.KVMTRACE_BENCH_RUNS ?? 2);
+  const runs = Number(process.env.KVMTRACE_BENCH_RUNS ?? 5);
   console.log(`(${new Date().toISOString()}, node ${process.version}; best of ${runs}; wall times — CPU time also shown, the machine may be shared)`);
   const { perfData } = prepare();
   compare('perf script text', TEXT, 'perf script', perfData ? `perf script -f -i ${perfData} > /dev/null` : null, runs);

@@ -113,16 +113,18 @@ Examples:
 Examples:
   kvmtrace diff before.dat after.dat                 reports/diff-before-after.{html,json,md}
   kvmtrace diff before.dat after.dat -o out --format md,json
+  kvmtrace diff before.dat after.dat -o change.md    only change.md
   kvmtrace diff before.dat after.dat --window +0s..+2s --vm 5128
   kvmtrace diff base.dat tuned.dat --fail-on warning`)
     .action(async (before: string, after: string, o: CommonOpts) => {
       const { thresholds, filters, formats } = parseCommon(o);
+      const single = singleFileOut(o.out);
       let current = before;
       const { diff } = await import('./commands/diff.js');
       try {
         const progress = (file: string) => progressFor(process.stderr, !!o.quiet, file);
         const { diff: d } = await diff(before, after, {
-          outDir: o.out, formats, name: o.name, quiet: o.quiet, buffer: o.buffer, thresholds,
+          outDir: single?.dir ?? o.out, formats: single ? [single.format] : formats, name: single?.name ?? o.name, quiet: o.quiet, buffer: o.buffer, thresholds,
           vms: filters.names, select: filters.select, window: filters.window,
           progress: (pass, source) => progress(current)?.(pass, source),
           onInput: (file) => (current = file),

@@ -2,7 +2,7 @@
 // healthy-pinned after): every figure equals the scenarios' independently computed truth, and the
 // verdicts that went away are the ones the stacked scenario is built to raise.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,13 @@ describe('kvmtrace diff stacked-spinning healthy-pinned', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<td>EXTERNAL_INTERRUPT</td><td class="n">27</td>');
     expect(html).not.toMatch(/<script|https?:\/\//);
+  });
+
+  it('-o change.md writes only that file', () => {
+    const one = run('diff', join(dir, 'stacked.dat'), join(dir, 'healthy.dat'), '-o', join(dir, 'one', 'change.md'), '-q');
+    expect([one.status, one.stderr]).toEqual([0, '']);
+    expect(readdirSync(join(dir, 'one'))).toEqual(['change.md']);
+    expect(readFileSync(join(dir, 'one', 'change.md'), 'utf8')).toContain('vcpu-stacking');
   });
 
   it('bad input names the file, exit 2', () => {

@@ -49,6 +49,8 @@ function unpack(m: SourceMessage, little: boolean): EventBatch {
 }
 
 export interface SourceThreadArgs {
+  /** What the file is (default trace.dat). */
+  kind?: 'tracedat' | 'perf';
   path: string;
   buffer?: string;
   batchSize?: number;
@@ -57,6 +59,10 @@ export interface SourceThreadArgs {
   little: boolean;
   diag: Diagnostics;
   lost: LostRecord[];
+  /** Diagnostic codes not replayed because the caller computes them after the read (default: the lost-event sums). */
+  endCodes?: ReadonlySet<string>;
+  /** Each batch's and the end's per-format extras (perf-reader.ts), before the batch is delivered. */
+  onExtra?(extra: unknown, end: boolean): void;
 }
 
 /**
@@ -68,7 +74,8 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
   if (!script) return false;
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const { port1, port2 } = new MessageChannel();
-  const data: SourceWorkerData = { kvmtraceSource: true, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2 };
+  const endCodes = a.endCodes ?? END_CODES;
+  const data: SourceWorkerData = { kvmtraceSource: true, kind: a.kind, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2 };
   let worker: Worker;
   try {
     worker = new Worker(script, { workerData: data, transferList: [port2] });
@@ -99,12 +106,14 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
       Atomics.store(ctrl, TAKEN, taken);
       Atomics.notify(ctrl, TAKEN);
       for (const l of m.lost) a.lost.push(l);
-      for (const [code, sev, msg, count] of m.diag) if (!END_CODES.has(code)) a.diag.add(code, sev, msg, count);
+      for (const [code, sev, msg, count] of m.diag) if (!endCodes.has(code)) a.diag.add(code, sev, msg, count);
       if (m.kind === 'batch') {
         readerStats.batches++;
         delivered++;
+        a.onExtra?.(m.extra, false);
         if (onBatch(unpack(m, a.little)) === false) break;
       } else if (m.kind === 'end') {
+        a.onExtra?.(m.extra, true);
         break;
       } else {
         const e = m.error!;

@@ -1,5 +1,6 @@
 // Worker thread running a whole trace.dat read (open, page decoding, the per-CPU merge; and, for big
-// compressed files, its own decompression worker) and posting each finished EventBatch to the main
+// compressed files, its own decompression worker) — or a whole perf.data read (record walk, ordering
+// queue; perf-reader.ts adds the thread names) — and posting each finished EventBatch to the main
 // thread, which runs the analyses meanwhile (source-thread.ts). Each message carries one batch copied
 // into a transferred ArrayBuffer, plus the lost-event records and diagnostics that arose since the
 // previous message, so the main thread's state matches a single-threaded read batch by batch.
@@ -10,6 +11,7 @@ import { InputError } from '../../diag/errors.js';
 import type { EventBatch } from '../../model/event-batch.js';
 import type { LostRecord } from '../../model/trace-source.js';
 import { FileSource } from '../io/byte-source.js';
+import { perfReaderHooks } from '../perf/perf-reader.js';
 import { openTraceDat } from './open.js';
 import type { ThreadMode } from './parallel.js';
 import { traceDatSource } from './source.js';
@@ -22,6 +24,8 @@ export const MAX_IN_FLIGHT = 3;
 
 export interface SourceWorkerData {
   kvmtraceSource: true;
+  /** What the file is (default trace.dat). */
+  kind?: 'tracedat' | 'perf';
   path: string;
   buffer?: string;
   batchSize?: number;
@@ -41,6 +45,15 @@ export interface SourceMessage {
   lost: LostRecord[];
   diag: DiagCall[];
   error?: { message: string; offset?: number; file?: string; input: boolean };
+  /** Per-format extras of a batch or of the end (perf-reader.ts). */
+  extra?: unknown;
+}
+
+/** What a format adds to the generic read: the source, and extras with each batch and at the end. */
+export interface ReaderHooks {
+  source: { diag: { add: (code: string, severity: DiagSeverity, message: string, count?: number) => void }; lost: LostRecord[]; read(cb: (b: EventBatch) => boolean | void): void; close(): void };
+  batchExtra?(b: EventBatch): { extra: unknown; transfer: ArrayBuffer[] };
+  endExtra?(): unknown;
 }
 
 /** Column byte layout of a packed batch: ts f64, off u32, len u32, pid i32, fmt i32, cpu u16, type u16, data. */
@@ -79,10 +92,13 @@ function run(d: SourceWorkerData): void {
     Atomics.add(ctrl, SENT, 1);
     Atomics.notify(ctrl, SENT);
   };
-  let s: ReturnType<typeof traceDatSource> | null = null;
+  let s: ReaderHooks['source'] | null = null;
   try {
     const src = new FileSource(d.path);
-    s = traceDatSource(src, openTraceDat(src, d.path), { buffer: d.buffer, batchSize: d.batchSize, threads: d.threads, inWorker: true });
+    const hooks: ReaderHooks = d.kind === 'perf'
+      ? perfReaderHooks(src, d.path, d.batchSize)
+      : { source: traceDatSource(src, openTraceDat(src, d.path), { buffer: d.buffer, batchSize: d.batchSize, threads: d.threads, inWorker: true }) };
+    s = hooks.source;
     const record = s.diag.add.bind(s.diag);
     s.diag.add = (code, severity, message, count = 1) => {
       diag.push([code, severity, message, count]);
@@ -96,7 +112,8 @@ function run(d: SourceWorkerData): void {
     };
     source.read((b) => {
       const buf = packBatch(b);
-      post({ kind: 'batch', buf, n: b.length, dataUsed: b.dataUsed, lost: newLost(), diag }, [buf]);
+      const x = hooks.batchExtra?.(b);
+      post({ kind: 'batch', buf, n: b.length, dataUsed: b.dataUsed, lost: newLost(), diag, extra: x?.extra }, [buf, ...(x?.transfer ?? [])]);
       diag = [];
       for (;;) {
         if (Atomics.load(ctrl, STOP_READ) !== 0) return false;
@@ -105,7 +122,7 @@ function run(d: SourceWorkerData): void {
         Atomics.wait(ctrl, TAKEN, taken, 1000);
       }
     });
-    if (Atomics.load(ctrl, STOP_READ) === 0) post({ kind: 'end', lost: newLost(), diag });
+    if (Atomics.load(ctrl, STOP_READ) === 0) post({ kind: 'end', lost: newLost(), diag, extra: hooks.endExtra?.() });
   } catch (e) {
     const err = e as Error;
     const input = e instanceof InputError;

@@ -5,11 +5,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/diag/errors.js';
 import { openInput } from '../../../src/ingest/index.js';
 import { isPerfData, type PerfTraceSource } from '../../../src/ingest/perf/index.js';
 import { parseCpuList } from '../../../src/ingest/perf/features.js';
 import type { EventBatch } from '../../../src/model/event-batch.js';
+import { inputErrorOf } from '../../helpers/perf-digest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvmtrace-perf-'));
 
@@ -42,15 +42,7 @@ function write(name: string, bytes: Uint8Array): string {
   return p;
 }
 
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
+const errorOf = inputErrorOf;
 
 /** The data section of a file-mode perf.data (offset, size at bytes 40/48). */
 function dataSection(b: Buffer): [number, number] {

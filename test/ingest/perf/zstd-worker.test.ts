@@ -4,57 +4,20 @@
 // compressed records in flight; a stream abandoned half way must not leak into the next read; a
 // corrupt record, a decompression bomb and a cut file must end the same way; a worker thread that
 // dies must be noticed at once, not after the 60 s stall limit.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../src/diag/errors.js';
-import { FileSource } from '../../../src/ingest/io/byte-source.js';
 import { ZstdStreamWorker } from '../../../src/ingest/io/zstd-worker.js';
-import { openPerfFile, perfSource } from '../../../src/ingest/perf/index.js';
+import { inputErrorOf, perfDigest } from '../../helpers/perf-digest.js';
 
 const ZSTD = 'fixtures/perf/zstd.data';
 const dir = mkdtempSync(join(tmpdir(), 'kvmtrace-zstdw-'));
 
-interface Digest {
-  events: number;
-  batches: number;
-  hash: string;
-  diag: string;
-}
-
-/** Reads `path` and digests every batch; `stopAfter` batches, then the callback says stop. */
-function digest(path: string, zstdWorker: boolean | number, batchSize = 256, stopAfter = Infinity): Digest {
-  const src = new FileSource(path);
-  const s = perfSource(src, openPerfFile(src, path), { zstdWorker, batchSize });
-  const h = createHash('sha256');
-  let events = 0;
-  let batches = 0;
-  s.read((b) => {
-    events += b.length;
-    batches++;
-    for (let i = 0; i < b.length; i++) {
-      h.update(`${b.ts[i]} ${b.cpu[i]} ${b.pid[i]} ${b.fmt[i]} ${b.type[i]} ${s.commOf(i)} ${s.pidOf(i)}|`);
-      h.update(b.data.subarray(b.off[i], b.off[i] + b.len[i]));
-    }
-    return batches < stopAfter;
-  });
-  s.close();
-  const diag = JSON.stringify([s.diag.list(), s.lost, [...s.tgids], [...s.comms]]);
-  return { events, batches, hash: h.digest('hex'), diag };
-}
-
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('no error');
-}
+/** Reads `path` with the zstd worker mode given and digests every batch (test/helpers/perf-digest.ts). */
+const digest = (path: string, zstdWorker: boolean | number, batchSize = 256, stopAfter = Infinity) => perfDigest(path, { zstdWorker, batchSize }, stopAfter);
+const errorOf = inputErrorOf;
 
 /** File offsets of the COMPRESSED records of a file-mode perf.data. */
 function compressedRecords(b: Buffer): number[] {
@@ -111,7 +74,7 @@ describe('zstd worker thread for perf record -z', () => {
     const sync = digest(cut, false);
     expect(sync.events).toBeGreaterThan(0);
     expect(sync.events).toBeLessThan(4435);
-    expect(sync.diag).toMatch(/truncated/);
+    expect(sync.state).toMatch(/truncated/);
     expect(digest(cut, 1)).toEqual(sync);
   });
 

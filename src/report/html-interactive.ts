@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
-import { compileSpec } from './charts.js';
+import { compileSpec } from './svg.js';
 
 let runtime: string | undefined;
 

@@ -1,31 +1,20 @@
 // Decompression of trace.dat v7 blocks: zlib-wrapped deflate (pako) and zstd frames without a
-// content size (fzstd, given the uncompressed size from the block header).
+// content size (the C decoder in WebAssembly, given the uncompressed size from the block header).
 // Upstream: trace-cmd lib/trace-cmd/trace-compress-zlib.c (compress2 → zlib stream) and
 // trace-compress-zstd.c (ZSTD_compress2 with ZSTD_c_contentSizeFlag = 0); trace-formats.md §2.8.
 import { Inflate } from 'pako';
-import { decompress as zstdDecompress } from 'fzstd';
+import { zstdDecompressExact } from '../io/zstd-wasm.js';
 import { InputError } from '../../diag/errors.js';
 import { zstdLiteralBytes } from './zstd-frames.js';
 
-/**
- * fzstd's decompress(dat, buf) compares `buf == 1` internally, which turns a typed array into its
- * string form (tens of ms per 40 KB chunk). An output buffer whose primitive value is NaN keeps that
- * comparison cheap; the bytes are the same.
- */
-class OutBuffer extends Uint8Array {
-  [Symbol.toPrimitive](): number {
-    return NaN;
-  }
-}
-
 /** An output buffer for decompressBlock's hot path. */
 export function newOutBuffer(size: number): Uint8Array {
-  return new OutBuffer(size);
+  return new Uint8Array(size);
 }
 
 /** An output buffer over shared memory (the decode worker decompresses straight into its ring slot). */
 export function newOutBufferOn(mem: SharedArrayBuffer, offset: number, size: number): Uint8Array {
-  return new OutBuffer(mem as unknown as ArrayBuffer, offset, size); // a view on shared memory is a plain Uint8Array at run time
+  return new Uint8Array(mem as unknown as ArrayBuffer, offset, size); // a view on shared memory is a plain Uint8Array at run time
 }
 
 /** No single block may claim more than this once decompressed (bombs and corrupt sizes). */
@@ -77,16 +66,18 @@ export function decompressBlock(algo: Algorithm, data: Uint8Array, expected: num
     } else if (algo === 'zstd') {
       const literal = zstdLiteralBytes(data);
       if (literal > expected) throw new InputError(`zstd data does not fit the ${expected} bytes its header declares (its raw and RLE blocks alone make ${literal}): refusing a likely decompression bomb`, offset);
-      const target = out instanceof OutBuffer && out.length === expected ? out : new OutBuffer(expected);
-      result = zstdDecompress(data, target);
+      const plain = zstdDecompressExact(data, expected);
+      if (!plain) throw new InputError(`zstd data is corrupt or does not decompress to the ${expected} bytes its header declares`, offset);
+      if (out && out.length === expected) {
+        out.set(plain);
+        result = out;
+      } else result = plain;
     } else {
       result = data;
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
     const why = e instanceof Error ? e.message : String(e); // pako throws strings
-    // fzstd writes into the exact-size buffer: running past it means the data is bigger than declared.
-    if (algo === 'zstd' && /out of bounds/.test(why)) throw new InputError(`zstd data does not fit the ${expected} bytes its header declares (refusing a likely decompression bomb, or corrupt data)`, offset);
     throw new InputError(`${algo} decompression failed: ${why}`, offset);
   }
   if (result.length !== expected) {

@@ -9,7 +9,7 @@ import { allocRings, RingReader } from './chunk-ring.js';
 import type { Algorithm } from './decompress.js';
 import type { DecodeWorkerData, WorkerCpu } from './decode-worker.js';
 import type { PageSource } from './page-source.js';
-import { builtScript } from './source-thread.js';
+import { builtScript } from '../../util/worker-script.js';
 
 /** Compressed bytes below which a decompression worker does not pay for its start (≈ 40 ms). */
 export const MIN_PARALLEL_BYTES = 2 << 20;

@@ -3,13 +3,12 @@
 // each get a core. Messages are taken synchronously (receiveMessageOnPort, waiting on a shared
 // counter), so TraceSource.read stays a plain synchronous call. Batches, their boundaries, the
 // lost-event records and the diagnostics are those of the single-threaded read, replayed in order.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
 import type { LostRecord } from '../../model/trace-source.js';
+import { builtScript } from '../../util/worker-script.js';
 import type { ThreadMode } from './parallel.js';
 import { packedLayout, SENT, STOP_READ, TAKEN, type SourceMessage, type SourceWorkerData } from './source-worker.js';
 
@@ -20,14 +19,6 @@ export const readerStats = { threads: 0, batches: 0 };
 const IDLE = 3;
 /** Codes the main thread computes itself from the lost records at the end of a read. */
 const END_CODES = new Set(['lost-events', 'lost-events-unknown']);
-
-/** The built worker script next to this module, or dist's copy when running from src/ (vitest). */
-export function builtScript(name: string, here: string): URL | null {
-  const local = new URL(`./${name}`, here);
-  if (existsSync(fileURLToPath(local))) return local;
-  const built = new URL(`../../../dist/src/ingest/tracedat/${name}`, here);
-  return existsSync(fileURLToPath(built)) ? built : null;
-}
 
 function unpack(m: SourceMessage, little: boolean): EventBatch {
   const n = m.n!;

@@ -1,9 +1,8 @@
 // Bomb check for zstd blocks of known size: the bytes a zstd stream's raw and RLE blocks produce,
 // read from the block headers alone (RFC 8878 §3.1.1 frame header, §3.1.1.2 block header: bit 0
 // last block, bits 1–2 type 0 raw / 1 RLE / 2 compressed, bits 3–23 size; an RLE block is one byte
-// that stands for `size` bytes; skippable frames carry a u32 length). fzstd, given an exact-size
-// output buffer, clips RLE blocks to it silently, so a chunk of RLE blocks claiming gigabytes would
-// otherwise pass as its declared size; compressed blocks that overflow make fzstd throw instead.
+// that stands for `size` bytes; skippable frames carry a u32 length). The decoder never writes past
+// the declared size either way; this cheap look at the headers lets the error name the bomb.
 
 const MAGIC = 0xfd2fb528;
 const FCS_BYTES = [0, 2, 4, 8];

@@ -1,15 +1,16 @@
-// One zstd stream decompressed by fzstd in a worker thread, pipelined with the caller: submit()
+// One zstd stream decompressed (zstd-wasm.ts) in a worker thread, pipelined with the caller: submit()
 // compressed pieces in stream order (they are queued to the worker at once), take() the output of
 // the oldest piece not yet taken. take() is synchronous — it blocks on an Atomics counter the worker
 // bumps after each posted result and reads the result with receiveMessageOnPort — so a synchronous
 // reader can keep its shape and stay deterministic: outputs come back in submission order, byte for
-// byte what one fzstd `Decompress` on the calling thread would produce for the same pieces.
+// byte what one ZstdStream on the calling thread would produce for the same pieces.
 // A zstd error fails that piece (take() throws ZstdStreamError) and every later one.
 // acquire()/release() keep one idle worker for the next stream of the process (its JIT stays warm);
 // pieces carry a stream number, so results of an abandoned stream are dropped, never mixed in.
 // Used by the perf.data reader (src/ingest/perf/zstd-prefetch.ts) for PERF_RECORD_COMPRESSED.
-import { createRequire } from 'node:module';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { isMainThread, MessageChannel, type MessagePort, receiveMessageOnPort, Worker, workerData } from 'node:worker_threads';
+import { builtScript } from '../../util/worker-script.js';
+import { ZstdStream } from './zstd-wasm.js';
 
 export class ZstdStreamError extends Error {
   /** True when the piece's output passed the stream's `maxOutput` (a likely decompression bomb). */
@@ -34,17 +35,9 @@ interface Result {
 /** Give up when the worker has not answered for this long (it died or never started). */
 const STALL_MS = 60_000;
 
-/**
- * The worker's body. It is sent to the worker as source text (`String(workerBody)`), so it must not
- * use anything from this module's scope; it works the same compiled by tsc or transformed by vitest.
- */
-function workerBody(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const req = require as (id: string) => any;
-  const { workerData } = req('node:worker_threads');
-  const port = workerData.port as MessagePort;
-  // [0]: results posted, [1]: 1 once the thread is exiting (the waiting reader gives up at once).
-  const counter = new Int32Array(workerData.counter as SharedArrayBuffer);
+/** The worker's side: one ZstdStream per stream number, each piece's output posted back in order. */
+function serve(port: MessagePort, counter: Int32Array): void {
+  // counter[0]: results posted, [1]: 1 once the thread is exiting (the waiting reader gives up at once).
   process.on('exit', () => {
     Atomics.store(counter, 1, 1);
     Atomics.notify(counter, 0);
@@ -57,54 +50,32 @@ function workerBody(): void {
   let failed = '';
   let overLimit = false;
   let stream = -1;
-  let total = 0;
-  let max = Infinity;
-  let dec: { push(chunk: Uint8Array): void } | null = null;
-  let parts: Uint8Array[] = [];
-  let Decompress: (new (ondata: (chunk: Uint8Array) => void) => { push(chunk: Uint8Array): void }) | null = null;
-  let bootError = '';
-  try {
-    Decompress = req(workerData.fzstd as string).Decompress;
-  } catch (e) {
-    bootError = `cannot start the zstd decoder: ${(e as Error).message}`;
-  }
+  let dec: ZstdStream | null = null;
   port.on('message', (piece: Piece) => {
     const s = piece.s;
     if (s !== stream) {
       stream = s;
-      failed = bootError;
+      failed = '';
       overLimit = false;
-      parts = [];
-      if (Decompress) {
-        dec = new Decompress((chunk: Uint8Array) => {
-          total += chunk.length;
-          if (total > max) throw new Error(`output of one piece exceeds ${max} bytes`);
-          parts.push(chunk);
-        });
-      }
+      dec?.close();
+      dec = new ZstdStream();
     }
-    total = 0;
-    max = piece.max;
+    let total = 0;
+    const out: Uint8Array[] = [];
     if (!failed) {
       try {
-        dec!.push(piece.data);
+        dec!.push(piece.data, (chunk) => {
+          total += chunk.length;
+          if (total > piece.max) throw new Error(`output of one piece exceeds ${piece.max} bytes`);
+          out.push(chunk.slice()); // the chunk is a view into the decoder's memory
+        });
       } catch (e) {
-        overLimit = total > max;
+        overLimit = total > piece.max;
         failed = (e as Error).message || String(e);
       }
     }
-    if (failed) {
-      parts = [];
-      send({ s, err: failed, overLimit }, []);
-      return;
-    }
-    // fzstd allocates every block it hands out and keeps no reference once push() returns (it has
-    // copied the block into its window): the blocks' buffers move to the caller without a copy.
-    const out = parts;
-    const transfer: ArrayBuffer[] = [];
-    for (const p of out) if (!transfer.includes(p.buffer as ArrayBuffer)) transfer.push(p.buffer as ArrayBuffer);
-    parts = [];
-    send({ s, out }, transfer);
+    if (failed) send({ s, err: failed, overLimit }, []);
+    else send({ s, out }, out.map((p) => p.buffer as ArrayBuffer));
   });
 }
 
@@ -128,11 +99,10 @@ export class ZstdStreamWorker {
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const fzstd = createRequire(import.meta.url).resolve('fzstd');
-    const code = `(${String(workerBody)})();`;
-    this.worker = new Worker(code, {
-      eval: true,
-      workerData: { port: port2, counter: this.counter.buffer, fzstd },
+    const script = builtScript('zstd-worker.js', import.meta.url);
+    if (!script) throw new Error('the zstd worker script is missing (run the build)');
+    this.worker = new Worker(script, {
+      workerData: { kvmtraceZstd: true, port: port2, counter: this.counter.buffer },
       transferList: [port2],
     });
     this.worker.unref();
@@ -220,3 +190,6 @@ export class ZstdStreamWorker {
     this.port.close();
   }
 }
+
+const wd = workerData as { kvmtraceZstd?: boolean; port: MessagePort; counter: SharedArrayBuffer } | null;
+if (!isMainThread && wd?.kvmtraceZstd === true) serve(wd.port, new Int32Array(wd.counter));

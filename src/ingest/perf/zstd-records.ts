@@ -1,12 +1,12 @@
 // The records inside PERF_RECORD_COMPRESSED(2): ONE zstd stream for the whole session (perf keeps
 // one ZSTD_DStream per session; a record may continue in the next compressed record's output), cut
-// into records and handed to the walk's handler. The stream is decompressed here with fzstd, or —
+// into records and handed to the walk's handler. The stream is decompressed here (zstd-wasm.ts), or —
 // for big inputs — by a worker thread that runs ahead of the walk (ZstdPrefetch); both give the
 // same bytes, so the records, their order and every error are the same.
 // Upstream: tools/perf/util/session.c perf_session__process_compressed_event, util/zstd.c
 // zstd_decompress_stream; trace-formats.md §5.6.
-import { Decompress } from 'fzstd';
 import { InputError } from '../../diag/errors.js';
+import { ZstdStream } from '../io/zstd-wasm.js';
 import { ZstdStreamError } from '../io/zstd-worker.js';
 import { REC } from './constants.js';
 import { trailingBytes, type RecordHandler } from './record-frame.js';
@@ -19,13 +19,13 @@ export const MAX_WAITING = MAX_PENDING * 2;
 const overLimit = () => `decompressed data waiting for a record exceeds ${MAX_WAITING} bytes`;
 
 export class ZstdRecords {
-  private dec: Decompress | null = null;
+  private dec: ZstdStream | null = null;
   private buf = new Uint8Array(1 << 20);
   private len = 0;
   private failed = false;
 
   constructor(private prefetch: ZstdPrefetch | null) {
-    if (!prefetch) this.dec = new Decompress((chunk) => this.append(chunk));
+    if (!prefetch) this.dec = new ZstdStream();
   }
 
   private append(chunk: Uint8Array): void {
@@ -48,7 +48,7 @@ export class ZstdRecords {
   feed(data: Uint8Array, fileOff: number, little: boolean, h: RecordHandler): boolean {
     try {
       if (this.prefetch) for (const part of this.prefetch.take(fileOff)) this.append(part);
-      else this.dec!.push(data.slice()); // fzstd may keep the bytes of an unfinished block
+      else this.dec!.push(data, (chunk) => this.append(chunk));
     } catch (e) {
       if (this.prefetch && !(e instanceof ZstdStreamError)) throw e;
       this.failed = true;
@@ -88,5 +88,6 @@ export class ZstdRecords {
 
   close(): void {
     this.prefetch?.close();
+    this.dec?.close();
   }
 }

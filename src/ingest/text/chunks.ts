@@ -1,13 +1,13 @@
 // Sequential byte chunks of an input: plain files read with fs.readSync in 1–4 MiB pieces, and
-// gzip (pako streaming Inflate) / zstd (fzstd streaming Decompress) wrappers recognised by their
+// gzip (pako streaming Inflate) / zstd (zstd-wasm.ts ZstdStream) wrappers recognised by their
 // magic bytes. Decompression is guarded against bombs by a ratio limit (decompressed bytes may not
 // exceed MAX_RATIO × compressed bytes read + RATIO_SLACK); a truncated or corrupt stream ends the
 // chunks early and says so in `problem` (the caller turns it into a data-loss warning, or an error
 // when nothing usable was read).
 import { Inflate } from 'pako';
-import { Decompress } from 'fzstd';
 import { InputError } from '../../diag/errors.js';
 import type { FileSource } from '../io/byte-source.js';
+import { ZstdStream } from '../io/zstd-wasm.js';
 import { MAX_ZSTD_WINDOW, zstdFrameWindow } from '../tracedat/zstd-frames.js';
 
 export interface ByteChunks {
@@ -102,22 +102,28 @@ function gzipEngine(out: (d: Uint8Array) => void): Engine {
 }
 
 function zstdEngine(out: (d: Uint8Array) => void): Engine {
-  let finished = false;
-  const d = new Decompress((chunk, final) => {
-    out(chunk);
-    if (final) finished = true;
-  });
+  const z = new ZstdStream();
+  let pushed = false;
   let first = true;
   return {
     push(data, final) {
-      if (first && data.length > 0) {
-        first = false;
-        const win = zstdFrameWindow(data); // fzstd allocates it at once: a damaged header asked for 1 GiB
-        if (win !== null && win > MAX_ZSTD_WINDOW) throw new InputError(`zstd frame asks for a ${win}-byte window, over zstd's ${MAX_ZSTD_WINDOW}-byte default limit (damaged, or made with --long: decompress it with zstd -d --memory=…)`, 0);
+      try {
+        if (first && data.length > 0) {
+          first = false;
+          const win = zstdFrameWindow(data);
+          if (win !== null && win > MAX_ZSTD_WINDOW) throw new InputError(`zstd frame asks for a ${win}-byte window, over zstd's ${MAX_ZSTD_WINDOW}-byte default limit (damaged, or made with --long: decompress it with zstd -d --memory=…)`, 0);
+        }
+        if (data.length > 0) {
+          z.push(data, out);
+          pushed = true;
+        }
+      } catch (e) {
+        z.close(); // the decoder's window can be large: free it now, the stream is over
+        throw e;
       }
-      d.push(data, final);
+      if (final) z.close();
     },
-    done: () => finished,
+    done: () => pushed && !z.midFrame,
   };
 }
 
@@ -152,8 +158,8 @@ export function decompressChunks(raw: ByteChunks, kind: Wrapper, maxRatio = MAX_
   };
   const onData = (d: Uint8Array) => {
     if (d.length === 0) return;
-    // pako reuses its output buffer between onData calls: copy.
-    queue.push(kind === 'gzip' ? d.slice() : d);
+    // pako reuses its output buffer between onData calls, and zstd's is the decoder's memory: copy.
+    queue.push(d.slice());
     queued += d.length;
     if (bytesOut + queued > maxRatio * rawIn + RATIO_SLACK) {
       throw new InputError(

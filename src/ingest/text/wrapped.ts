@@ -61,6 +61,8 @@ export function openWrapped(
     return source;
   } catch (e) {
     inner.close();
+    // The inner file is cut short because its compressed data was: say why.
+    if (e instanceof InputError && chunks.problem) throw new InputError(`${e.message}; the decompressed file is cut short: ${chunks.problem}`, e.offset);
     throw e;
   }
 }

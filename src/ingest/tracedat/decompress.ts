@@ -66,12 +66,9 @@ export function decompressBlock(algo: Algorithm, data: Uint8Array, expected: num
     } else if (algo === 'zstd') {
       const literal = zstdLiteralBytes(data);
       if (literal > expected) throw new InputError(`zstd data does not fit the ${expected} bytes its header declares (its raw and RLE blocks alone make ${literal}): refusing a likely decompression bomb`, offset);
-      const plain = zstdDecompressExact(data, expected);
+      const plain = zstdDecompressExact(data, expected, out);
       if (!plain) throw new InputError(`zstd data is corrupt or does not decompress to the ${expected} bytes its header declares`, offset);
-      if (out && out.length === expected) {
-        out.set(plain);
-        result = out;
-      } else result = plain;
+      result = plain;
     } else {
       result = data;
     }

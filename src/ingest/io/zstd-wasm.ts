@@ -27,7 +27,17 @@ decoder._init = (r) => {
   ex = (r as unknown as { instance: { exports: unknown } }).instance.exports as ZstdExports;
   keep(r);
 };
-await decoder.init(); // a few ms; every importer (CLI, workers) waits for it once
+// zstddec instantiates through fetch(data: URL) where fetch exists, which loads Node's whole HTTP
+// client (30–60 ms per thread); hidden for the synchronous part of init(), it reads a Buffer instead.
+const fetchProp = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+if (fetchProp?.configurable) Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+let ready: Promise<void>;
+try {
+  ready = decoder.init();
+} finally {
+  if (fetchProp?.configurable) Object.defineProperty(globalThis, 'fetch', fetchProp);
+}
+await ready; // a few ms; every importer (CLI, workers) waits for it once
 const z = ex as unknown as ZstdExports;
 
 /** zstd_errors.h codes a damaged trace meets; others are reported by number. */

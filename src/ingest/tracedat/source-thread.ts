@@ -103,6 +103,9 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
         delivered++;
         a.onExtra?.(m.extra, false);
         if (onBatch(unpack(m, a.little)) === false) break;
+        // The batch's views are dead once onBatch returns (TraceSource.read's contract): the buffer
+        // goes back to the worker for a later batch, so neither thread allocates one per batch.
+        port1.postMessage(m.buf, [m.buf!]);
       } else if (m.kind === 'end') {
         a.onExtra?.(m.extra, true);
         break;

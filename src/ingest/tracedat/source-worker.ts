@@ -5,7 +5,7 @@
 // into a transferred ArrayBuffer, plus the lost-event records and diagnostics that arose since the
 // previous message, so the main thread's state matches a single-threaded read batch by batch.
 // At most MAX_IN_FLIGHT messages wait unread: the worker sleeps on the shared counters otherwise.
-import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
+import { isMainThread, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { DiagSeverity } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import type { EventBatch } from '../../model/event-batch.js';
@@ -67,10 +67,22 @@ export function packedLayout(n: number): { off: number; len: number; pid: number
   return { off, len, pid, fmt, cpu, type, data: type + 2 * n };
 }
 
-function packBatch(b: EventBatch): ArrayBuffer {
+/** Batch buffers the main thread has finished with (it posts each back after its analyses ran). */
+const recycled: ArrayBuffer[] = [];
+
+function bufferFor(port: MessagePort, bytes: number): ArrayBuffer {
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) if (m.message instanceof ArrayBuffer) recycled.push(m.message);
+  while (recycled.length > 0) {
+    const b = recycled.pop()!;
+    if (b.byteLength >= bytes) return b;
+  }
+  return new ArrayBuffer(bytes + (bytes >> 3)); // slack, so that later batches fit it too
+}
+
+function packBatch(b: EventBatch, port: MessagePort): ArrayBuffer {
   const n = b.length;
   const L = packedLayout(n);
-  const buf = new ArrayBuffer(L.data + b.dataUsed);
+  const buf = bufferFor(port, L.data + b.dataUsed);
   new Float64Array(buf, 0, n).set(b.ts.subarray(0, n));
   new Uint32Array(buf, L.off, n).set(b.off.subarray(0, n));
   new Uint32Array(buf, L.len, n).set(b.len.subarray(0, n));
@@ -111,7 +123,7 @@ function run(d: SourceWorkerData): void {
       return l;
     };
     source.read((b) => {
-      const buf = packBatch(b);
+      const buf = packBatch(b, port);
       const x = hooks.batchExtra?.(b);
       post({ kind: 'batch', buf, n: b.length, dataUsed: b.dataUsed, lost: newLost(), diag, extra: x?.extra }, [buf, ...(x?.transfer ?? [])]);
       diag = [];

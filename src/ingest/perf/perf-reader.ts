@@ -1,4 +1,4 @@
-// A perf.data read in the reader thread (tracedat/source-worker.ts runs it, source-thread.ts takes
+// A perf.data read in the reader thread (io/source-worker.ts runs it, source-thread.ts takes
 // its batches): the record walk, the ordering queue and the batches run on a second core while the
 // main thread runs the analyses. Besides the generic batch columns, each batch carries the thread
 // name id and pid of every event (commOf/pidOf) and the thread names interned since the previous
@@ -6,7 +6,7 @@
 // thread's source ends in the state a read on the main thread would leave.
 import type { EventBatch } from '../../model/event-batch.js';
 import type { FileSource } from '../io/byte-source.js';
-import type { ReaderHooks } from '../tracedat/source-worker.js';
+import type { ReaderHooks } from '../io/source-worker.js';
 import { openPerfFile } from './open.js';
 import { perfSource } from './source.js';
 

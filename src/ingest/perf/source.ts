@@ -21,7 +21,7 @@
 import { availableParallelism } from 'node:os';
 import { FileSource } from '../io/byte-source.js';
 import { threadModeFromEnv, type ThreadMode } from '../tracedat/parallel.js';
-import { readInWorker } from '../tracedat/source-thread.js';
+import { readInWorker } from '../io/source-thread.js';
 import type { PerfBatchExtra, PerfEndExtra } from './perf-reader.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';

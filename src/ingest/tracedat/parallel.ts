@@ -49,7 +49,7 @@ export function startDecodeWorker(
   if (!script) return null;
   const pageSize = pages[0].pageSize;
   const slotBytes = Math.max(10 * pageSize, ...pages.map((p) => p.chunkBytes));
-  const slots = Math.max(2, Math.min(8, Math.floor(RING_BUDGET / (pages.length * slotBytes))));
+  const slots = Math.max(2, Math.min(32, Math.floor(RING_BUDGET / (pages.length * slotBytes))));
   const rings = allocRings({ cpus: pages.length, slots, slotBytes });
   const data: DecodeWorkerData = { kvmtraceDecode: true, path, algo, little, cpus: starts, rings };
   let worker: Worker;

@@ -13,7 +13,7 @@ import { OPTION_NAMES, type TraceDatFile } from './file-info.js';
 import { mergeCursors } from './merge.js';
 import { PageSource } from './page-source.js';
 import { MIN_THREAD_BYTES, MIN_THREAD_COMPRESSED_BYTES, startDecodeWorker, threadModeFromEnv, type DecodeWorker, type ThreadMode } from './parallel.js';
-import { readInWorker } from './source-thread.js';
+import { readInWorker } from '../io/source-thread.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const RAW_CLOCKS = new Set(['x86-tsc', 'counter']);

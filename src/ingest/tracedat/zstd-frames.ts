@@ -46,7 +46,7 @@ export const MAX_ZSTD_WINDOW = 1 << 27;
 /**
  * The window a zstd frame header asks the decoder to allocate (RFC 8878 §3.1.1.1.2; a single-segment
  * frame's is its content size), or null when `head` does not start with a whole zstd frame header.
- * fzstd allocates it up front, so a damaged header could cost up to 2 GiB.
+ * Checked before decoding a wrapped input, so the error can say how to decompress it by hand.
  */
 export function zstdFrameWindow(head: Uint8Array): number | null {
   if (head.length < 6 || head[0] !== 0x28 || head[1] !== 0xb5 || head[2] !== 0x2f || head[3] !== 0xfd) return null;

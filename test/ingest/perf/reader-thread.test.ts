@@ -1,4 +1,4 @@
-// perf.data read in a reader thread (perf-reader.ts through tracedat/source-worker.ts) must give the
+// perf.data read in a reader thread (perf-reader.ts through io/source-worker.ts) must give the
 // very same batches as a read on the calling thread: every column, payload byte, thread name
 // (commOf) and pid (pidOf) of every event, the batch boundaries, the lost records, the diagnostics,
 // the comm and tgid tables and the skipped-sample count — for file and pipe mode, -z, lost records
@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readerStats } from '../../../src/ingest/tracedat/source-thread.js';
+import { readerStats } from '../../../src/ingest/io/source-thread.js';
 import { perfDigest } from '../../helpers/perf-digest.js';
 
 const FILES = ['fixtures/perf/zstd.data', 'fixtures/perf/pipe.data', 'fixtures/perf/lost.data', 'fixtures/perf/multi.data', 'fixtures/tracedat/kvm-pinned/perf.data'];

@@ -13,7 +13,7 @@ import { FileSource } from '../../../src/ingest/io/byte-source.js';
 import { ringStats } from '../../../src/ingest/tracedat/chunk-ring.js';
 import { openTraceDat } from '../../../src/ingest/tracedat/open.js';
 import { traceDatSource, type TraceDatSourceOptions } from '../../../src/ingest/tracedat/source.js';
-import { readerStats } from '../../../src/ingest/tracedat/source-thread.js';
+import { readerStats } from '../../../src/ingest/io/source-thread.js';
 import { generateKvmLoad } from '../../../src/sim/generate-kvm-load.js';
 import { convertTrace } from '../../helpers/tracecmd.js';
 

@@ -9,7 +9,7 @@ import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
 import type { LostRecord } from '../../model/trace-source.js';
 import { builtScript } from '../../util/worker-script.js';
-import type { ThreadMode } from './parallel.js';
+import type { ThreadMode } from '../tracedat/parallel.js';
 import { packedLayout, SENT, STOP_READ, TAKEN, type SourceMessage, type SourceWorkerData } from './source-worker.js';
 
 /** Batches delivered through reader threads in this process (tests check the threaded path ran). */

@@ -10,11 +10,11 @@ import type { DiagSeverity } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import type { EventBatch } from '../../model/event-batch.js';
 import type { LostRecord } from '../../model/trace-source.js';
-import { FileSource } from '../io/byte-source.js';
+import { FileSource } from './byte-source.js';
 import { perfReaderHooks } from '../perf/perf-reader.js';
-import { openTraceDat } from './open.js';
-import type { ThreadMode } from './parallel.js';
-import { traceDatSource } from './source.js';
+import { openTraceDat } from '../tracedat/open.js';
+import type { ThreadMode } from '../tracedat/parallel.js';
+import { traceDatSource } from '../tracedat/source.js';
 
 /** Shared Int32 words: messages posted, messages taken, stop request. */
 export const SENT = 0;

@@ -141,3 +141,20 @@ describe('--help', () => {
     for (const s of ['--vm NAME|PID', '--vcpu N|VM:N', '--window A..B', '+1.2s..+1.5s']) expect(a).toContain(s);
   });
 });
+
+describe('the reader thread started ahead of the read (main.ts prestartReader)', () => {
+  it('reads a trace.dat and then a perf.data exactly as without threads (the second input starts its own)', () => {
+    const inputs = ['fixtures/tracedat/kvm-stress/trace.dat', 'fixtures/tracedat/kvm-pinned/perf.data'];
+    const env = (workers: string) => ({ ...process.env, KVMTRACE_WORKERS: workers });
+    const threaded = spawnSync(process.execPath, [CLI, 'analyze', ...inputs, '-o', join(dir, 'pre-on'), '--format', 'json', '-q'], { encoding: 'utf8', timeout: 120_000, env: env('1') });
+    const single = spawnSync(process.execPath, [CLI, 'analyze', ...inputs, '-o', join(dir, 'pre-off'), '--format', 'json', '-q'], { encoding: 'utf8', timeout: 120_000, env: env('0') });
+    expect([threaded.status, threaded.stderr]).toEqual([0, '']);
+    expect([single.status, single.stderr]).toEqual([0, '']);
+    const strip = (p: string) => ({ ...json(p), generator: null });
+    for (const name of ['trace', 'perf']) {
+      const a = strip(join(dir, 'pre-on', `${name}.json`));
+      expect(a.input.events).toBeGreaterThan(1000);
+      expect(a).toEqual(strip(join(dir, 'pre-off', `${name}.json`)));
+    }
+  });
+});

@@ -3,14 +3,14 @@
 // each get a core. Messages are taken synchronously (receiveMessageOnPort, waiting on a shared
 // counter), so TraceSource.read stays a plain synchronous call. Batches, their boundaries, the
 // lost-event records and the diagnostics are those of the single-threaded read, replayed in order.
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
 import type { LostRecord } from '../../model/trace-source.js';
 import { builtScript } from '../../util/worker-script.js';
 import type { ThreadMode } from '../tracedat/parallel.js';
-import { packedLayout, SENT, STOP_READ, TAKEN, type SourceMessage, type SourceWorkerData } from './source-worker.js';
+import { packedLayout, SENT, STOP_READ, TAKEN, type IdleWorkerData, type SourceMessage, type SourceWorkerData } from './source-worker.js';
 
 /** Batches delivered through reader threads in this process (tests check the threaded path ran). */
 export const readerStats = { threads: 0, batches: 0 };
@@ -56,6 +56,28 @@ export interface SourceThreadArgs {
   onExtra?(extra: unknown, end: boolean): void;
 }
 
+/** A reader worker started before any file was opened (prestartReader), waiting for its read. */
+let idle: { worker: Worker; port: MessagePort } | null = null;
+
+/**
+ * Starts a reader worker ahead of time: it loads its modules (the trace.dat, perf.data and zstd
+ * readers) and waits; the next readInWorker hands it its read instead of starting one.
+ */
+export function prestartReader(): void {
+  if (idle) return;
+  const script = builtScript('source-worker.js', import.meta.url);
+  if (!script) return;
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const worker = new Worker(script, { workerData: { kvmtraceSourceIdle: true, port: port2 } satisfies IdleWorkerData, transferList: [port2] });
+    worker.unref();
+    worker.on('error', () => {});
+    idle = { worker, port: port1 };
+  } catch {
+    port1.close();
+  }
+}
+
 /**
  * Streams the file's batches from a worker into `onBatch`. Returns false (nothing read) when no
  * worker could be started: the caller then reads on this thread.
@@ -68,10 +90,17 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
   const endCodes = a.endCodes ?? END_CODES;
   const data: SourceWorkerData = { kvmtraceSource: true, kind: a.kind, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2 };
   let worker: Worker;
-  try {
-    worker = new Worker(script, { workerData: data, transferList: [port2] });
-  } catch {
-    return false;
+  const pre = idle;
+  idle = null;
+  if (pre) {
+    pre.port.postMessage(data, [port2]);
+    worker = pre.worker;
+  } else {
+    try {
+      worker = new Worker(script, { workerData: data, transferList: [port2] });
+    } catch {
+      return false;
+    }
   }
   worker.unref();
   worker.on('error', () => {});
@@ -121,6 +150,7 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
     Atomics.store(ctrl, STOP_READ, 1);
     Atomics.notify(ctrl, TAKEN);
     port1.close();
+    pre?.port.close();
     void worker.terminate();
   }
   return true;

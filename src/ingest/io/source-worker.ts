@@ -144,4 +144,20 @@ function run(d: SourceWorkerData): void {
   }
 }
 
-if (!isMainThread && (workerData as Partial<SourceWorkerData> | null)?.kvmtraceSource === true) run(workerData as SourceWorkerData);
+/** A worker started ahead of its read (source-thread.ts prestartReader): the read arrives on `port`. */
+export interface IdleWorkerData {
+  kvmtraceSourceIdle: true;
+  port: MessagePort;
+}
+
+if (!isMainThread) {
+  const wd = workerData as Partial<SourceWorkerData & IdleWorkerData> | null;
+  if (wd?.kvmtraceSource === true) run(wd as SourceWorkerData);
+  else if (wd?.kvmtraceSourceIdle === true) {
+    const port = wd.port!;
+    port.once('message', (d: SourceWorkerData) => {
+      port.close();
+      run(d);
+    });
+  }
+}

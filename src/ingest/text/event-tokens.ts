@@ -8,6 +8,8 @@
 const TOK_MAX = 1024;
 const TOK_MASK = 2047;
 const tokCodes: Uint8Array[] = [];
+/** Each token's first 4·⌊n/4⌋ bytes as little-endian 32-bit words (compared four at a time). */
+const tokWords: Int32Array[] = [];
 export const tokSys = new Int32Array(TOK_MAX);
 export const tokHash = new Int32Array(TOK_MAX);
 const tokTable = new Int16Array(TOK_MASK + 1).fill(-1);
@@ -16,27 +18,40 @@ function tokSlot(u: Uint8Array, q: number, n: number): number {
   return (n * 131 + u[q + n - 2] * 31 + u[q + n - 3] * 7 + u[q]) & TOK_MASK;
 }
 
-/** The known token at u[q, q + n) (n counts the closing colon), or -1. */
-export function knownToken(u: Uint8Array, q: number, n: number): number {
+/** The known token at u[q, q + n) (n counts the closing colon; dv: a DataView of u), or -1. */
+export function knownToken(u: Uint8Array, dv: DataView<ArrayBufferLike>, q: number, n: number): number {
   if (n < 3) return -1;
   for (let slot = tokSlot(u, q, n); ; slot = (slot + 1) & TOK_MASK) {
     const id = tokTable[slot];
     if (id < 0) return -1;
     const c = tokCodes[id];
     if (c.length !== n) continue;
+    const w = tokWords[id];
     let j = 0;
+    let k = 0;
+    while (k < w.length && dv.getInt32(q + j, true) === w[k]) {
+      k++;
+      j += 4;
+    }
+    if (k < w.length) continue;
     while (j < n && u[q + j] === c[j]) j++;
     if (j === n) return id;
   }
 }
 
 /** Registers the token u[q, q + n) read by eventAt (sysLen: its system part, -1 none); its id or -1. */
-export function addToken(u: Uint8Array, q: number, n: number, sysLen: number, h: number): number {
+export function addToken(u: Uint8Array, dv: DataView<ArrayBufferLike>, q: number, n: number, sysLen: number, h: number): number {
   if (n < 3) return -1;
-  const known = knownToken(u, q, n);
+  const known = knownToken(u, dv, q, n);
   if (known >= 0 || tokCodes.length >= TOK_MAX) return known;
   const id = tokCodes.length;
-  tokCodes.push(u.slice(q, q + n));
+  // a copy: u may be a Buffer, whose slice() is a view into memory the line reader reuses
+  const codes = new Uint8Array(n);
+  codes.set(u.subarray(q, q + n));
+  tokCodes.push(codes);
+  const w = new Int32Array(n >> 2);
+  for (let k = 0; k < w.length; k++) w[k] = codes[4 * k] | (codes[4 * k + 1] << 8) | (codes[4 * k + 2] << 16) | (codes[4 * k + 3] << 24);
+  tokWords.push(w);
   tokSys[id] = sysLen;
   tokHash[id] = h;
   let slot = tokSlot(u, q, n);

@@ -8,11 +8,15 @@
 // always the last `-<digits>` / `<space><digits>` before the CPU column.
 //
 // No regex and no allocation per line: results are index ranges into the line's string, written
-// into a reused LineRecord. Timestamps stay exact integers: seconds (`hi`) and nanoseconds (`lo`,
-// the fraction scaled to 9 digits); an integer timestamp (raw counter) is split the same way.
+// into a reused LineRecord. Characters are read from the string's shape (lines.ts shapeOf: the
+// part's bytes) in a local typed array, with no helper call per character: in a function this
+// large V8 stops inlining small helpers (an `at(s, i)` helper was left a call at about half of its
+// call sites, one call per character read). Timestamps stay exact integers: seconds (`hi`) and
+// nanoseconds (`lo`, the fraction scaled to 9 digits); an integer timestamp (raw counter) is split
+// the same way.
 
 import { addToken, knownToken, tokHash, tokSys } from './event-tokens.js';
-import { asciiBytes, asciiText } from './lines.js';
+import { shapeOf, viewOf } from './lines.js';
 import { startsAt } from './payload/fast.js';
 
 export const K_EVENT = 1;
@@ -83,15 +87,6 @@ export class LineRecord {
 const STACK = /<(user )?stack trace>/;
 const POW10 = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 
-/**
- * The line's bytes when lines.ts has them for this string (an ASCII part, index for index): set
- * by the exported entry points, read through at() — cheaper than charCodeAt.
- */
-let SU: Uint8Array | null = null;
-function at(s: string, i: number): number {
-  return SU !== null ? SU[i] : s.charCodeAt(i);
-}
-
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
 }
@@ -99,7 +94,7 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 /** Event-token characters [A-Za-z0-9_.-] as a table (one load instead of six comparisons). */
-const IDENT = new Uint8Array(128);
+const IDENT = new Uint8Array(256);
 for (let c = 0; c < 128; c++) IDENT[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 ? 1 : 0;
 function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -108,18 +103,19 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-function num(s: string, a: number, b: number): number {
+function num(u: Uint8Array, a: number, b: number): number {
   let v = 0;
-  for (let i = a; i < b; i++) v = v * 10 + (at(s, i) - 48);
+  for (let i = a; i < b; i++) v = v * 10 + (u[i] - 48);
   return v;
 }
 
 /** Sets the payload range after the event token's colon at e. */
-function payloadAfter(s: string, e: number, b: number, r: LineRecord): void {
+function payloadAfter(u: Uint8Array, e: number, b: number, r: LineRecord): void {
   let p = e + 1;
-  while (p < b && isSpace(at(s, p))) p++;
+  let c = 0;
+  while (p < b && ((c = u[p]) === 32 || c === 9)) p++;
   let pe = b;
-  while (pe > p && isSpace(at(s, pe - 1))) pe--;
+  while (pe > p && ((c = u[pe - 1]) === 32 || c === 9)) pe--;
   r.payStart = p;
   r.payEnd = pe;
 }
@@ -128,57 +124,56 @@ function payloadAfter(s: string, e: number, b: number, r: LineRecord): void {
  * Reads `[period ]event:` or `[period ]system:event:` at q (after the timestamp colon); sets the
  * event and payload ranges. Returns false when no event token is there.
  */
-function eventAt(s: string, q: number, b: number, r: LineRecord, allowPeriod: boolean): boolean {
-  while (q < b && isSpace(at(s, q))) q++;
-  const u = SU;
-  if (u !== null) {
-    // a token read before (event-tokens.ts): compared whole, not read character by character
-    const c = s.indexOf(': ', q);
-    const id = c > q && c < b ? knownToken(u, q, c + 1 - q) : -1;
-    if (id >= 0) {
-      const sys = tokSys[id];
-      r.sysStart = sys >= 0 ? q : -1;
-      r.sysEnd = sys >= 0 ? q + sys : -1;
-      r.evStart = sys >= 0 ? q + sys + 1 : q;
-      r.evEnd = c;
-      r.evHash = tokHash[id];
-      r.evTok = id;
-      payloadAfter(s, c, b, r);
-      return true;
-    }
+function eventAt(u: Uint8Array, q: number, b: number, r: LineRecord, allowPeriod: boolean): boolean {
+  let c = 0;
+  while (q < b && ((c = u[q]) === 32 || c === 9)) q++;
+  // a token read before (event-tokens.ts): compared whole, not read character by character
+  let k = q;
+  while (k < b && ((c = u[k]) !== 58 || (k + 1 < b && u[k + 1] !== 32))) k++; // the first `: `
+  const id = k > q && k + 1 < b ? knownToken(u, viewOf(u), q, k + 1 - q) : -1;
+  if (id >= 0) {
+    const sys = tokSys[id];
+    r.sysStart = sys >= 0 ? q : -1;
+    r.sysEnd = sys >= 0 ? q + sys : -1;
+    r.evStart = sys >= 0 ? q + sys + 1 : q;
+    r.evEnd = k;
+    r.evHash = tokHash[id];
+    r.evTok = id;
+    payloadAfter(u, k, b, r);
+    return true;
   }
   let e = q;
   let h = 0; // hash of the event token (text-source.ts looks its entry up by it)
-  for (let c = 0; e < b && (c = at(s, e)) < 128 && IDENT[c] === 1; e++) h = (Math.imul(h, 31) + c) | 0;
+  for (; e < b && IDENT[(c = u[e])] === 1; e++) h = (Math.imul(h, 31) + c) | 0;
   if (e === q) return false;
-  if (allowPeriod && e < b && isSpace(at(s, e))) {
+  if (allowPeriod && e < b && ((c = u[e]) === 32 || c === 9)) {
     // perf's period column: a number between the time and the event
-    for (let k = q; k < e; k++) if (!isDigit(at(s, k))) return false;
-    return eventAt(s, e, b, r, false);
+    for (let j = q; j < e; j++) if ((c = u[j]) < 48 || c > 57) return false;
+    return eventAt(u, e, b, r, false);
   }
-  if (e >= b || at(s, e) !== 58) return false;
+  if (e >= b || u[e] !== 58) return false;
   let sysStart = -1;
   let sysEnd = -1;
   let evStart = q;
-  if (e + 1 < b && isIdentStart(at(s, e + 1))) {
+  if (e + 1 < b && isIdentStart(u[e + 1])) {
     // system:event
     let e2 = e + 1;
     h = (Math.imul(h, 31) + 58) | 0;
-    for (let c = 0; e2 < b && (c = at(s, e2)) < 128 && IDENT[c] === 1; e2++) h = (Math.imul(h, 31) + c) | 0;
-    if (e2 < b && at(s, e2) === 58 && (e2 + 1 >= b || isSpace(at(s, e2 + 1)))) {
+    for (; e2 < b && IDENT[(c = u[e2])] === 1; e2++) h = (Math.imul(h, 31) + c) | 0;
+    if (e2 < b && u[e2] === 58 && (e2 + 1 >= b || (c = u[e2 + 1]) === 32 || c === 9)) {
       sysStart = q;
       sysEnd = e;
       evStart = e + 1;
       e = e2;
     } else return false;
-  } else if (e + 1 < b && !isSpace(at(s, e + 1))) return false;
+  } else if (e + 1 < b && (c = u[e + 1]) !== 32 && c !== 9) return false;
   r.sysStart = sysStart;
   r.sysEnd = sysEnd;
   r.evStart = evStart;
   r.evEnd = e;
   r.evHash = h;
-  r.evTok = u !== null && e + 1 < b && at(s, e + 1) === 32 ? addToken(u, q, e + 1 - q, sysStart >= 0 ? sysEnd - q : -1, h) : -1;
-  payloadAfter(s, e, b, r);
+  r.evTok = e + 1 < b && u[e + 1] === 32 ? addToken(u, viewOf(u), q, e + 1 - q, sysStart >= 0 ? sysEnd - q : -1, h) : -1;
+  payloadAfter(u, e, b, r);
   return true;
 }
 
@@ -188,7 +183,7 @@ const RESCHED = '.NnpPLlBb';
 const HARDSOFT = '.hHsSzZb';
 
 /** Checks an ftrace flags token [a, b) (4 or 5 chars) and sets common_flags/preempt_count. */
-function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
+function flagsToken(s: string, u: Uint8Array, a: number, b: number, r: LineRecord): boolean {
   const n = b - a;
   if (n < 4 || n > 5) return false;
   const c0 = s[a];
@@ -196,7 +191,7 @@ function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
   const c2 = s[a + 2];
   if (IRQ.indexOf(c0) < 0 || RESCHED.indexOf(c1) < 0 || HARDSOFT.indexOf(c2) < 0) return false;
   for (let k = a + 3; k < b; k++) {
-    const c = at(s, k);
+    const c = u[k];
     if (c !== 46 && !isHex(c)) return false;
   }
   // TRACE_FLAG_IRQS_OFF 0x01, IRQS_NOSUPPORT 0x02, NEED_RESCHED 0x04, HARDIRQ 0x08, SOFTIRQ 0x10,
@@ -215,10 +210,10 @@ function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
   else if (c2 === 'Z') f |= 0x58;
   else if (c2 === 'b') f |= 0x80;
   let pc = 0;
-  const pd = at(s, a + 3);
+  const pd = u[a + 3];
   if (pd !== 46) pc = parseInt(s[a + 3], 16);
   if (n === 5) {
-    const md = at(s, a + 4);
+    const md = u[a + 4];
     if (md !== 46) pc |= parseInt(s[a + 4], 16) << 4;
   }
   r.flags = f;
@@ -226,27 +221,27 @@ function flagsToken(s: string, a: number, b: number, r: LineRecord): boolean {
   return true;
 }
 
-function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
+function lostLine(s: string, u: Uint8Array, h: number, b: number, r: LineRecord): boolean {
   // CPU:<n> [<count> EVENTS DROPPED] | CPU:<n> [EVENTS DROPPED] | CPU:<n> [LOST <count> EVENTS]
   let p = h + 4;
   const d0 = p;
-  while (p < b && isDigit(at(s, p))) p++;
+  while (p < b && isDigit(u[p])) p++;
   if (p === d0 || !startsAt(s, ' [', p)) return false;
-  r.lostCpu = num(s, d0, p);
+  r.lostCpu = num(u, d0, p);
   p += 2;
   if (startsAt(s, 'LOST ', p)) {
     p += 5;
     const c0 = p;
-    while (p < b && isDigit(at(s, p))) p++;
+    while (p < b && isDigit(u[p])) p++;
     if (p === c0 || !startsAt(s, ' EVENTS]', p)) return false;
-    r.lostCount = num(s, c0, p);
+    r.lostCount = num(u, c0, p);
     return true;
   }
   const c0 = p;
-  while (p < b && isDigit(at(s, p))) p++;
+  while (p < b && isDigit(u[p])) p++;
   if (p > c0) {
-    if (at(s, p) !== 32) return false;
-    r.lostCount = num(s, c0, p);
+    if (u[p] !== 32) return false;
+    r.lostCount = num(u, c0, p);
     p++;
   } else r.lostCount = -1;
   return startsAt(s, 'EVENTS DROPPED]', p);
@@ -254,71 +249,71 @@ function lostLine(s: string, h: number, b: number, r: LineRecord): boolean {
 
 /** Scans one line [a, b) of s into r; returns its kind (K_*). */
 export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRecord): number {
-  SU = s === asciiText ? asciiBytes : null;
+  const u = shapeOf(s);
   r.reset();
+  let c = 0;
   let p = a;
-  while (p < b && isSpace(at(s, p))) p++;
+  while (p < b && ((c = u[p]) === 32 || c === 9)) p++;
   if (p === b) return K_SKIP;
-  const c0 = at(s, p);
+  const c0 = u[p];
   if (c0 === 35) return K_SKIP; // '#': perf / ftrace headers and comments
   let h = p;
   if (m.prefix) {
     // `name: ` (trace-cmd several -i: right-aligned file names; instances: `foo: `)
     let q = p;
-    let c = 0;
     let alpha = false;
-    while (q < b && (c = at(s, q)) !== 32 && c !== 58) {
+    c = 0;
+    while (q < b && (c = u[q]) !== 32 && c !== 58) {
       if (!isDigit(c) && c !== 46) alpha = true;
       q++;
     }
-    if (alpha && c === 58 && q + 1 < b && at(s, q + 1) === 32 && !(q - p === 3 && startsAt(s, 'CPU', p))) {
+    if (alpha && c === 58 && q + 1 < b && u[q + 1] === 32 && !(q - p === 3 && startsAt(s, 'CPU', p))) {
       r.bufStart = p;
       r.bufEnd = q;
       h = q + 2;
-      while (h < b && isSpace(at(s, h))) h++;
+      while (h < b && ((c = u[h]) === 32 || c === 9)) h++;
     }
   }
-  const ch = at(s, h);
+  const ch = h < b ? u[h] : 0;
   if (ch === 67 /* C */) {
     if (startsAt(s, 'CPU:', h)) {
-      if (lostLine(s, h, b, r)) return K_LOST;
+      if (lostLine(s, u, h, b, r)) return K_LOST;
     } else if (startsAt(s, ' is empty', b - 9) && startsAt(s, 'CPU ', h)) return K_SKIP;
   } else if (ch === 99 /* c */ && startsAt(s, 'cpus=', h)) {
     let q = h + 5;
-    while (q < b && isDigit(at(s, q))) q++;
+    while (q < b && isDigit(u[q])) q++;
     if (q === b && q > h + 5) {
-      r.lostCpu = num(s, h + 5, q);
+      r.lostCpu = num(u, h + 5, q);
       return K_CPUS;
     }
   } else if (ch === 118 /* v */ && startsAt(s, 'version = ', h)) return K_SKIP;
 
-  // The timestamp anchor.
+  // The timestamp anchor: the first `<digits>[.<digits>]: <event token>`.
   let tsStart = -1;
   let dot = -1;
+  // (String.indexOf: a vectorised search, cheaper than a loop over the ~35 characters before it)
   let colon = s.indexOf(':', h);
-  while (colon >= 0 && colon < b) {
-    const nx = colon + 1 < b ? at(s, colon + 1) : 32;
-    if (isSpace(nx) && colon > h) {
-      let j = colon - 1;
-      let d = -1;
-      for (; j >= h; j--) {
-        const c = at(s, j);
-        if (isDigit(c)) continue;
-        if (c === 46 && d < 0) {
-          d = j;
-          continue;
-        }
-        break;
+  for (; colon >= 0 && colon < b; colon = s.indexOf(':', colon + 1)) {
+    const nx = colon + 1 < b ? u[colon + 1] : 32;
+    if ((nx !== 32 && nx !== 9) || colon === h) continue;
+    let j = colon - 1;
+    let d = -1;
+    for (; j >= h; j--) {
+      c = u[j];
+      if (c >= 48 && c <= 57) continue;
+      if (c === 46 && d < 0) {
+        d = j;
+        continue;
       }
-      const t0 = j + 1;
-      const before = j >= h ? at(s, j) : 32;
-      if (t0 < colon && d !== t0 && d !== colon - 1 && (isSpace(before) || before === 93) && eventAt(s, colon + 1, b, r, true)) {
-        tsStart = t0;
-        dot = d;
-        break;
-      }
+      break;
     }
-    colon = s.indexOf(':', colon + 1);
+    const t0 = j + 1;
+    const before = j >= h ? u[j] : 32;
+    if (t0 < colon && d !== t0 && d !== colon - 1 && (before === 32 || before === 9 || before === 93) && eventAt(u, colon + 1, b, r, true)) {
+      tsStart = t0;
+      dot = d;
+      break;
+    }
   }
 
   if (tsStart < 0) {
@@ -327,17 +322,17 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
     if (STACK.test(s.slice(p, b))) return K_SKIP; // (not s.indexOf: it would search on past the line)
     if (m.callchain && p > a && isHex(c0)) {
       let q = p;
-      while (q < b && isHex(at(s, q))) q++;
-      if (q - p >= 4 && (q === b || isSpace(at(s, q)))) return K_SKIP;
+      while (q < b && isHex(u[q])) q++;
+      if (q - p >= 4 && (q === b || isSpace(u[q]))) return K_SKIP;
     }
     if (m.noTs && isIdentStart(c0)) {
       // `comm-pid: event: payload` (comm and pid, nothing else)
       const c = s.indexOf(': ', p);
       if (c > p && c < b) {
         let d = c;
-        while (d > p && isDigit(at(s, d - 1))) d--;
-        if (d < c && d - 1 > p && at(s, d - 1) === 45 && s.lastIndexOf(' ', c) < p && eventAt(s, c + 1, b, r, false)) {
-          r.pid = num(s, d, c);
+        while (d > p && isDigit(u[d - 1])) d--;
+        if (d < c && d - 1 > p && u[d - 1] === 45 && s.lastIndexOf(' ', c) < p && eventAt(u, c + 1, b, r, false)) {
+          r.pid = num(u, d, c);
           r.pidSep = 45;
           r.commStart = p;
           r.commEnd = d - 1;
@@ -347,7 +342,7 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
         }
       }
     }
-    if (m.noTs && isIdentStart(c0) && eventAt(s, p, b, r, false)) {
+    if (m.noTs && isIdentStart(c0) && eventAt(u, p, b, r, false)) {
       const ks = r.sysStart >= 0 ? r.sysStart : r.evStart;
       if (!m.isKnownEvent || m.isKnownEvent(s, ks, r.evEnd)) return K_EVENT;
       r.reason = 'unknown event without timestamp';
@@ -365,11 +360,11 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
       return K_UNPARSED;
     }
     if (n > 9) {
-      r.tsHi = num(s, tsStart, colon - 9);
-      r.tsLo = num(s, colon - 9, colon);
+      r.tsHi = num(u, tsStart, colon - 9);
+      r.tsLo = num(u, colon - 9, colon);
     } else {
       r.tsHi = 0;
-      r.tsLo = num(s, tsStart, colon);
+      r.tsLo = num(u, tsStart, colon);
     }
     r.tsKind = 2;
     r.fracDigits = 0;
@@ -378,105 +373,114 @@ export function scanLine(s: string, a: number, b: number, m: ScanMode, r: LineRe
       r.reason = 'timestamp too long';
       return K_UNPARSED;
     }
-    r.tsHi = num(s, tsStart, dot);
+    let hi = 0;
+    for (let i = tsStart; i < dot; i++) hi = hi * 10 + (u[i] - 48);
+    r.tsHi = hi;
     const f = colon - dot - 1;
     const fe = f > 9 ? dot + 10 : colon;
-    r.tsLo = num(s, dot + 1, fe) * POW10[fe - dot - 1];
+    let lo = 0;
+    for (let i = dot + 1; i < fe; i++) lo = lo * 10 + (u[i] - 48);
+    r.tsLo = lo * POW10[fe - dot - 1];
     r.tsKind = 1;
     r.fracDigits = f;
   }
 
   // What stands before the timestamp, from the right.
   let e = tsStart;
-  while (e > h && isSpace(at(s, e - 1))) e--;
-  if (e > h && at(s, e - 1) !== 93) {
+  while (e > h && ((c = u[e - 1]) === 32 || c === 9)) e--;
+  if (e > h && u[e - 1] !== 93) {
     let t = e;
-    while (t > h && !isSpace(at(s, t - 1))) t--;
+    while (t > h && (c = u[t - 1]) !== 32 && c !== 9) t--;
     let d = t;
-    while (d < e && isDigit(at(s, d))) d++;
-    if (d < e && flagsToken(s, d, e, r)) {
+    while (d < e && (c = u[d]) >= 48 && c <= 57) d++;
+    if (d < e && flagsToken(s, u, d, e, r)) {
       if (d > t) {
-        r.cpu = num(s, t, d); // trace-cmd -l: CPU digits glued to the flags
+        r.cpu = num(u, t, d); // trace-cmd -l: CPU digits glued to the flags
         r.latency = true;
       }
       e = t;
-      while (e > h && isSpace(at(s, e - 1))) e--;
+      while (e > h && ((c = u[e - 1]) === 32 || c === 9)) e--;
     }
   }
-  if (e > h && at(s, e - 1) === 93) {
+  if (e > h && u[e - 1] === 93) {
     let lb = e - 2; // lastIndexOf('[') within the line (the builtin is a call, and runs on past h)
-    while (lb >= h && at(s, lb) !== 91) lb--;
+    while (lb >= h && u[lb] !== 91) lb--;
     if (lb < h || lb + 1 >= e - 1) {
       r.reason = 'bad CPU column';
       return K_UNPARSED;
     }
+    let cpu = 0;
     for (let k = lb + 1; k < e - 1; k++) {
-      if (!isDigit(at(s, k))) {
+      c = u[k];
+      if (c < 48 || c > 57) {
         r.reason = 'bad CPU column';
         return K_UNPARSED;
       }
+      cpu = cpu * 10 + (c - 48);
     }
-    r.cpu = num(s, lb + 1, e - 1);
+    r.cpu = cpu;
     e = lb;
-    while (e > h && isSpace(at(s, e - 1))) e--;
+    while (e > h && ((c = u[e - 1]) === 32 || c === 9)) e--;
   }
-  if (e > h && at(s, e - 1) === 41) {
+  if (e > h && u[e - 1] === 41) {
     // ftrace record-tgid: `(  123)` or `(-------)`
     let lp = e - 2;
-    while (lp >= h && at(s, lp) !== 40) lp--;
+    while (lp >= h && u[lp] !== 40) lp--;
     if (lp >= h) {
       let q = lp + 1;
-      while (q < e - 1 && at(s, q) === 32) q++;
+      while (q < e - 1 && u[q] === 32) q++;
       const d0 = q;
-      while (q < e - 1 && isDigit(at(s, q))) q++;
-      if (q > d0 && q === e - 1) r.tgid = num(s, d0, q);
+      while (q < e - 1 && isDigit(u[q])) q++;
+      if (q > d0 && q === e - 1) r.tgid = num(u, d0, q);
       e = lp;
-      while (e > h && isSpace(at(s, e - 1))) e--;
+      while (e > h && ((c = u[e - 1]) === 32 || c === 9)) e--;
     }
   }
   let d = e;
-  while (d > h && isDigit(at(s, d - 1))) d--;
+  while (d > h && (c = u[d - 1]) >= 48 && c <= 57) d--;
   let ce = e;
   if (d < e && e - d <= 10) {
-    const bc = d > h ? at(s, d - 1) : 32;
+    const bc = d > h ? u[d - 1] : 32;
     if (bc === 45) {
-      r.pid = num(s, d, e);
+      r.pid = num(u, d, e);
       r.pidSep = 45;
       ce = d - 1;
     } else if (bc === 47) {
       // perf -F +pid: pid/tid
       let d2 = d - 1;
-      while (d2 > h && isDigit(at(s, d2 - 1))) d2--;
-      const bc2 = d2 > h ? at(s, d2 - 1) : 32;
+      while (d2 > h && isDigit(u[d2 - 1])) d2--;
+      const bc2 = d2 > h ? u[d2 - 1] : 32;
       if (d2 < d - 1 && isSpace(bc2)) {
-        r.pid = num(s, d, e);
-        r.tgid = num(s, d2, d - 1);
+        r.pid = num(u, d, e);
+        r.tgid = num(u, d2, d - 1);
         r.pidSep = 47;
         ce = d2;
       }
-    } else if (isSpace(bc)) {
-      r.pid = num(s, d, e);
+    } else if (bc === 32 || bc === 9) {
+      let pid = 0;
+      for (let i = d; i < e; i++) pid = pid * 10 + (u[i] - 48);
+      r.pid = pid;
       r.pidSep = 32;
       ce = d;
     }
   }
   let cs = h;
-  while (ce > cs && isSpace(at(s, ce - 1))) ce--;
-  while (cs < ce && isSpace(at(s, cs))) cs++;
+  while (ce > cs && ((c = u[ce - 1]) === 32 || c === 9)) ce--;
+  while (cs < ce && ((c = u[cs]) === 32 || c === 9)) cs++;
   if (ce > cs) {
     r.commStart = cs;
     r.commEnd = ce;
   }
 
-  if (m.stripIpSym) stripIpSym(s, r);
+  if (m.stripIpSym) stripIpSym(s, u, r);
   return K_EVENT;
 }
 
 /** perf -F ...,ip,sym[,dso]: ` <hex ip> <sym>[+off][ (<dso>)]` after the trace payload. */
-function stripIpSym(s: string, r: LineRecord): void {
+function stripIpSym(s: string, u: Uint8Array, r: LineRecord): void {
   let e = r.payEnd;
   const a = r.payStart;
-  if (e > a && at(s, e - 1) === 41) {
+  if (e > a && u[e - 1] === 41) {
     const lp = s.lastIndexOf(' (', e - 1);
     if (lp <= a) return;
     e = lp;
@@ -484,21 +488,20 @@ function stripIpSym(s: string, r: LineRecord): void {
   const sp = s.lastIndexOf(' ', e - 1);
   if (sp < a) return;
   let q = sp;
-  while (q > a && at(s, q - 1) === 32) q--;
+  while (q > a && u[q - 1] === 32) q--;
   let x = q;
-  while (x > a && isHex(at(s, x - 1))) x--;
-  if (x === q || q - x > 16 || (x > a && at(s, x - 1) !== 32)) return;
+  while (x > a && isHex(u[x - 1])) x--;
+  if (x === q || q - x > 16 || (x > a && u[x - 1] !== 32)) return;
   r.ipLen = q - x;
-  while (x > a && at(s, x - 1) === 32) x--;
+  while (x > a && u[x - 1] === 32) x--;
   r.payEnd = x;
 }
 
 /** True when the line ends with perf's ip/sym columns (used by the sniff). */
 export function hasIpSym(s: string, r: LineRecord): boolean {
-  SU = s === asciiText ? asciiBytes : null;
   const before = r.payEnd;
   r.ipLen = 0;
-  stripIpSym(s, r);
+  stripIpSym(s, shapeOf(s), r);
   const changed = r.payEnd !== before && r.ipLen === 16;
   r.payEnd = before;
   return changed;

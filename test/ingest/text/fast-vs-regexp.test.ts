@@ -126,7 +126,8 @@ describe('text ingest: fast paths give the reference bytes', () => {
     }
     const ascii = lines.join('\n') + '\n';
     expect(same(write('perf-ascii.txt', ascii))).toBe(240);
-    // one non-ASCII comm makes the text UTF-8: every line then takes the charCodeAt paths
+    // one non-ASCII comm makes the text UTF-8: the scanner and matchers then read a shape copy of
+    // the part (lines.ts shapeOf) and the encoder the string
     expect(same(write('perf-utf8.txt', ascii.replace('prev_comm=perf', 'prev_comm=pérf')))).toBe(240);
   });
 

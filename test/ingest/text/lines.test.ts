@@ -2,7 +2,7 @@
 // between chunks, no final newline, over-long lines.
 import { describe, expect, it } from 'vitest';
 import { memoryChunks } from '../../../src/ingest/text/chunks.js';
-import { forEachLine, MAX_LINE } from '../../../src/ingest/text/lines.js';
+import { asciiBytes, asciiText, forEachLine, MAX_LINE, shapeOf } from '../../../src/ingest/text/lines.js';
 
 function lines(bytes: Uint8Array, chunk: number): string[] {
   const out: string[] = [];
@@ -40,5 +40,23 @@ describe('forEachLine', () => {
       return out.length < 2;
     });
     expect(out).toEqual(['a', 'b']);
+  });
+});
+
+describe('shapeOf', () => {
+  it('keeps ASCII codes and gives 255 for every other character, index for index', () => {
+    expect([...shapeOf('a:Ġ ĺ\u00e9𝄞z')]).toEqual([97, 58, 255, 32, 255, 255, 255, 255, 122]);
+    expect(shapeOf('')).toHaveLength(0);
+  });
+  it('is the part\'s own bytes while an ASCII part is handed out, a copy for a UTF-8 part', () => {
+    const seen: boolean[] = [];
+    forEachLine(memoryChunks(enc.encode('ab\ncd\n')), (s) => {
+      seen.push(s === asciiText && shapeOf(s) === asciiBytes);
+    });
+    forEachLine(memoryChunks(enc.encode('aé\ncd\n')), (s, a) => {
+      const u = shapeOf(s);
+      seen.push(u !== asciiBytes && u.length === s.length && u[a] === s.charCodeAt(a));
+    });
+    expect(seen).toEqual([true, true, true, true]);
   });
 });

@@ -135,6 +135,30 @@ describe('excerpts', () => {
   });
 });
 
+describe('non-ASCII characters', () => {
+  // U+013A ĺ, U+0120 Ġ, U+015B ś, U+015D ŝ, U+0130 İ, U+012D ĭ: their low bytes are `:`, space, `[`, `]`, `0`, `-`.
+  // The scanner reads a shape of the line (lines.ts shapeOf, 255 for each of them), never a delimiter.
+  const comm = 'wĺĠśİŝĭ';
+  it('whose low byte is a delimiter are not read as one, in a separate string and in a UTF-8 part', () => {
+    const line = `  ${comm}-12 [001] 5.000001: sched:sched_waking: comm=xĺĠ pid=1 prio=2 target_cpu=001`;
+    const want = { kind: K_EVENT, comm, pid: 12, tgid: -1, cpu: 1, ts: '5:1000', system: 'sched', event: 'sched_waking', payload: 'comm=xĺĠ pid=1 prio=2 target_cpu=001', flags: -1, preempt: -1, buf: undefined };
+    expect(scan(line, FT)).toEqual(want);
+    const got: Got[] = [];
+    forEachLine(memoryChunks(new TextEncoder().encode(`${line}\n${line}\n`)), (s, a, b) => {
+      const r = new LineRecord();
+      expect(scanLine(s, a, b, FT, r)).toBe(K_EVENT);
+      got.push({ kind: K_EVENT, buf: undefined, comm: s.slice(r.commStart, r.commEnd), pid: r.pid, tgid: r.tgid, cpu: r.cpu, ts: `${r.tsHi}:${r.tsLo}`, system: s.slice(r.sysStart, r.sysEnd), event: s.slice(r.evStart, r.evEnd), payload: s.slice(r.payStart, r.payEnd), flags: r.flags, preempt: r.preempt });
+    });
+    expect(got).toEqual([want, want]);
+  });
+  it('standing where a timestamp, CPU or pid would be leave the line unparsed', () => {
+    expect(scan('  a-1 [00İ] 5.000001: sched:sched_waking: x', FT)).toMatchObject({ kind: K_UNPARSED });
+    expect(scan('  a-1 [001] 5.00000İ: sched:sched_waking: x', FT)).toMatchObject({ kind: K_UNPARSED });
+    expect(scan('  a-1 [001] 5.000001ĺ sched:sched_waking: x', FT)).toMatchObject({ kind: K_UNPARSED });
+    expect(scan('  aĭ1 [001] 5.000001: sched:sched_waking: x', FT)).toMatchObject({ kind: K_EVENT, comm: 'aĭ1', pid: -1 });
+  });
+});
+
 describe('the byte paths (lines of an ASCII part, tokens read before) scan as the string path does', () => {
   it('every field of every line, on a first and a second pass', () => {
     const lines = [

@@ -16,7 +16,7 @@
 // where a greedy token could give back characters that the next token needs.
 import type { Expr } from '../../tracedat/print-fmt.js';
 import { symbolName, type MatchState } from './invert.js';
-import { asciiAt, asciiBytes, asciiText } from '../lines.js';
+import { asciiBytes, asciiText, shapeOf, viewOf } from '../lines.js';
 import { SpanMemo } from './span-memo.js';
 import { activeTextSymbols, ownString } from './text-symbols.js';
 
@@ -64,7 +64,16 @@ export class Tok {
   ) {
     this.codes = new Uint16Array(text.length);
     for (let k = 0; k < text.length; k++) this.codes[k] = text.charCodeAt(k);
+    // little-endian 32-bit words of the first 4·⌊n/4⌋ characters (only read for ASCII literals)
+    this.words = new Int32Array(text.length >> 2);
+    for (let k = 0; k < this.words.length; k++) {
+      const c = this.codes;
+      this.words[k] = (c[4 * k] & 0xff) | ((c[4 * k + 1] & 0xff) << 8) | ((c[4 * k + 2] & 0xff) << 16) | ((c[4 * k + 3] & 0xff) << 24);
+    }
   }
+
+  /** The literal's characters four at a time (run() compares them with DataView.getInt32). */
+  readonly words: Int32Array;
 
   /** `text` as char codes: the literals are built by concatenation (cons strings, slow to index). */
   readonly codes: Uint16Array;
@@ -200,8 +209,10 @@ export function setSymbol(slot: number, s: string, a: number, e: number): void {
 }
 
 /**
- * The bytes of the string being matched, index for index, when lines.ts has them (an ASCII part
- * of the text): set by matchFast, read by codesAt/findIn instead of the slower charCodeAt.
+ * The shape of the string being matched (lines.ts shapeOf: its bytes, index for index, 255 for a
+ * non-ASCII character): set by matchFast for run(), which reads it in a local with no helper call
+ * per character (V8 stops inlining small helpers in a function this large). null otherwise (the
+ * plugins' calls of setHex/setDec read the string).
  */
 let U: Uint8Array | null = null;
 
@@ -210,91 +221,112 @@ function ch(s: string, i: number): number {
   return U !== null ? U[i] : s.charCodeAt(i);
 }
 
-/** The literal's codes at p (startsWith; p + t.length <= s.length checked by the caller). */
-function codesAt(s: string, tok: Tok, p: number): boolean {
-  const t = tok.codes;
-  if (U !== null) return asciiAt(p, t);
-  for (let k = 0; k < t.length; k++) if (ch(s, p + k) !== t[k]) return false;
-  return true;
-}
+/** A DataView of the shape being matched (lines.ts viewOf), for run()'s four-character literal compares. */
+let DV: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(8));
 
-/** s.indexOf(literal, p) within [p, b) (String.indexOf would search on through the following lines). */
-function findIn(s: string, tok: Tok, p: number, b: number): number {
-  const t = tok.codes;
+/** Hex digit values by character (-1: not a hex digit), for every byte of a shape. */
+const HEX = new Int8Array(256).fill(-1);
+for (let c = 0; c < 256; c++) HEX[c] = hexVal(c);
+
+/** indexOf(literal, p) within [p, b) (String.indexOf would search on through the following lines). */
+function findIn(u: Uint8Array, t: Uint16Array, p: number, b: number): number {
   const L = t.length;
   if (L === 0) return p <= b ? p : -1;
   const c = t[0];
-  const u = U;
   const last = b - L;
-  if (u !== null) {
-    for (; p <= last; p++) if (u[p] === c && asciiAt(p, t)) return p;
-  } else {
-    for (; p <= last; p++) if (ch(s, p) === c && codesAt(s, tok, p)) return p;
+  for (; p <= last; p++) {
+    if (u[p] !== c) continue;
+    let k = 1;
+    while (k < L && u[p + k] === t[k]) k++;
+    if (k === L) return p;
   }
   return -1;
 }
 
 /** `\s*$` from pos. */
-function atEnd(s: string, pos: number, b: number): number {
+function atEnd(u: Uint8Array, pos: number, b: number): number {
   for (; pos < b; pos++) {
-    const c = ch(s, pos);
-    if (isWs(c)) continue;
+    const c = u[pos];
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
     return c >= 128 ? UNKNOWN : FAIL;
   }
   return MATCH;
 }
 
-function run(toks: Tok[], i: number, s: string, pos: number, b: number): number {
+function run(toks: Tok[], i: number, s: string, u: Uint8Array, pos: number, b: number): number {
   const n = toks.length;
+  const dv = DV;
+  let c = 0;
   for (; i < n; i++) {
     const t = toks[i];
     switch (t.k) {
       case T_LIT: {
-        if (t.optLead) while (pos < b && ch(s, pos) === 32) pos++;
-        const L = t.codes.length;
-        if (pos + L > b || !codesAt(s, t, pos)) return FAIL;
+        if (t.optLead) while (pos < b && u[pos] === 32) pos++;
+        const codes = t.codes;
+        const L = codes.length;
+        if (pos + L > b) return FAIL;
+        const w = t.words;
+        let k = 0;
+        for (let j = 0; j < w.length; j++, k += 4) if (dv.getInt32(pos + k, true) !== w[j]) return FAIL;
+        for (; k < L; k++) if (u[pos + k] !== codes[k]) return FAIL;
         pos += L;
-        if (t.optTrail) while (pos < b && ch(s, pos) === 32) pos++;
+        if (t.optTrail) while (pos < b && u[pos] === 32) pos++;
         break;
       }
       case T_NUM: {
-        if (t.padL) while (pos < b && ch(s, pos) === 32) pos++;
+        if (t.padL) while (pos < b && u[pos] === 32) pos++;
         let neg = false;
         if (t.sign && pos < b) {
-          const c = ch(s, pos);
+          c = u[pos];
           if (c === 43 || c === 32) pos++;
           else if (c === 45 && t.minus) {
             neg = true;
             pos++;
           }
         }
+        const slot = t.slot;
         if (t.radix === 16) {
-          if (t.x0 && pos + 1 < b && ch(s, pos) === 48 && (ch(s, pos + 1) | 32) === 120 && pos + 2 < b && hexVal(ch(s, pos + 2)) >= 0) pos += 2;
+          if (t.x0 && pos + 2 < b && u[pos] === 48 && (u[pos + 1] | 32) === 120 && HEX[u[pos + 2]] >= 0) pos += 2;
           const a = pos;
-          while (pos < b && hexVal(ch(s, pos)) >= 0) pos++;
-          if (pos === a) return FAIL;
-          if (t.slot >= 0) setHex(t.slot, s, a, pos);
-        } else {
-          const a = pos;
-          while (pos < b) {
-            const c = ch(s, pos);
-            if (c < 48 || c > 57) break;
+          let v = 0;
+          let d = 0;
+          while (pos < b && (d = HEX[u[pos]]) >= 0) {
+            v = v * 16 + d;
             pos++;
           }
           if (pos === a) return FAIL;
-          if (t.slot >= 0) setDec(t.slot, s, a, pos, neg);
+          if (slot >= 0) {
+            if (pos - a <= 13) {
+              vKind[slot] = 1;
+              vNum[slot] = v;
+            } else setHex(slot, s, a, pos);
+          }
+        } else {
+          const a = pos;
+          let v = 0;
+          while (pos < b && (c = u[pos]) >= 48 && c <= 57) {
+            v = v * 10 + (c - 48);
+            pos++;
+          }
+          if (pos === a) return FAIL;
+          if (slot >= 0) {
+            if (pos - a <= 15) {
+              vKind[slot] = 1;
+              vNum[slot] = neg ? -v : v;
+            } else setDec(slot, s, a, pos, neg);
+          }
         }
-        if (t.padR) while (pos < b && ch(s, pos) === 32) pos++;
+        if (t.padR) while (pos < b && u[pos] === 32) pos++;
         break;
       }
       case T_PTR: {
-        if (pos + 2 < b && ch(s, pos) === 48 && ch(s, pos + 1) === 120) {
+        if (pos + 2 < b && u[pos] === 48 && u[pos + 1] === 120) {
           const a = pos + 2;
           pos = a;
-          while (pos < b && hexVal(ch(s, pos)) >= 0) pos++;
+          while (pos < b && HEX[u[pos]] >= 0) pos++;
           if (pos === a) return FAIL;
           if (t.slot >= 0) setHex(t.slot, s, a, pos);
-        } else if (pos + 5 <= b && startsAt(s, '(nil)', pos)) {
+        } else if (pos + 5 <= b && u[pos] === 40 && startsAt(s, '(nil)', pos)) {
           pos += 5;
           if (t.slot >= 0) {
             vKind[t.slot] = 1;
@@ -304,30 +336,30 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         break;
       }
       case T_RAWNUM: {
-        if (pos < b && ch(s, pos) === 32) pos++;
+        if (pos < b && u[pos] === 32) pos++;
         const a = pos;
         // one pass: the run's extent, whether it is all decimal / all hex, and its decimal value
         let allHex = true;
         let allDec = true;
         let dv = 0;
         for (; pos < b; pos++) {
-          const d = ch(s, pos);
+          const d = u[pos];
           if (d >= 48 && d <= 57) dv = dv * 10 + (d - 48);
-          else if (isWs(d) || d >= 128) break;
+          else if (d === 32 || (d >= 9 && d <= 13) || d >= 128) break;
           else {
             allDec = false;
-            if (hexVal(d) < 0) allHex = false;
+            if (HEX[d] < 0) allHex = false;
           }
         }
         if (pos === a) return FAIL;
         // `sym (0x..)`: the RegExp's symbol alternative may take the address after a blank
-        if (t.sym && startsAt(s, ' (0x', pos)) return UNKNOWN;
-        const c0 = ch(s, a);
+        if (t.sym && u[pos] === 32 && startsAt(s, ' (0x', pos)) return UNKNOWN;
+        const c0 = u[a];
         const len = pos - a;
         const slot = t.slot;
-        if (len > 2 && c0 === 48 && ch(s, a + 1) === 120) {
+        if (len > 2 && c0 === 48 && u[a + 1] === 120) {
           // must be 0x<hex>
-          for (let k = a + 2; k < pos; k++) if (hexVal(ch(s, k)) < 0) return FAIL;
+          for (let k = a + 2; k < pos; k++) if (HEX[u[k]] < 0) return FAIL;
           setHex(slot, s, a + 2, pos);
         } else if (allHex && (t.bareHex || !allDec)) setHex(slot, s, a, pos);
         else if (allDec) {
@@ -338,7 +370,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         }
         else if (c0 === 45 && len > 1) {
           for (let k = a + 1; k < pos; k++) {
-            const d = ch(s, k);
+            const d = u[k];
             if (d < 48 || d > 57) return FAIL;
           }
           setDec(slot, s, a + 1, pos, true);
@@ -352,8 +384,8 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
       case T_STR: {
         if (i + 1 === n) {
           let e = b;
-          while (e > pos && isWs(ch(s, e - 1))) e--;
-          if (e > pos && ch(s, e - 1) >= 128) return UNKNOWN;
+          while (e > pos && ((c = u[e - 1]) === 32 || (c >= 9 && c <= 13))) e--;
+          if (e > pos && u[e - 1] >= 128) return UNKNOWN;
           if (t.slot >= 0) {
             vKind[t.slot] = 3;
             vA[t.slot] = pos;
@@ -367,7 +399,7 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
         const skip = nt.k === T_LIT && !nt.optLead;
         let q = pos;
         for (;;) {
-          const at = findIn(s, nt, q, b);
+          const at = findIn(u, next, q, b);
           if (at < 0) return FAIL;
           if (t.slot >= 0) {
             vKind[t.slot] = 3;
@@ -377,9 +409,9 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           let r: number;
           if (skip) {
             let p2 = at + next.length;
-            if (nt.optTrail) while (p2 < b && ch(s, p2) === 32) p2++;
-            r = run(toks, i + 2, s, p2, b);
-          } else r = run(toks, i + 1, s, at, b);
+            if (nt.optTrail) while (p2 < b && u[p2] === 32) p2++;
+            r = run(toks, i + 2, s, u, p2, b);
+          } else r = run(toks, i + 1, s, u, at, b);
           if (r !== FAIL) return r;
           q = at + 1;
         }
@@ -387,15 +419,14 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
       case T_SYM: {
         // `\S+?` then an exact literal starting with a blank, or the end: the non-blank run.
         const a = pos;
-        let c = 0;
-        while (pos < b && !isWs((c = ch(s, pos)))) {
+        while (pos < b && (c = u[pos]) !== 32 && (c < 9 || c > 13)) {
           if (c >= 128) return UNKNOWN;
           pos++;
         }
         if (pos === a) return FAIL;
         if (t.slot >= 0) {
-          let hex = pos - a > 2 && ch(s, a) === 48 && ch(s, a + 1) === 120;
-          for (let k = a + 2; hex && k < pos; k++) if (hexVal(ch(s, k)) < 0) hex = false;
+          let hex = pos - a > 2 && u[a] === 48 && u[a + 1] === 120;
+          for (let k = a + 2; hex && k < pos; k++) if (HEX[u[k]] < 0) hex = false;
           if (hex) setHex(t.slot, s, a + 2, pos);
           else setSymbol(t.slot, s, a, pos);
         }
@@ -415,12 +446,12 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
           if (!m || re.lastIndex > b) return UNKNOWN;
           opaqueM[i] = m;
         }
-        const r = run(toks, i + 1, s, re.lastIndex, b);
+        const r = run(toks, i + 1, s, u, re.lastIndex, b);
         return r === MATCH ? MATCH : UNKNOWN;
       }
     }
   }
-  return atEnd(s, pos, b);
+  return atEnd(u, pos, b);
 }
 
 /**
@@ -428,16 +459,17 @@ function run(toks: Tok[], i: number, s: string, pos: number, b: number): number 
  * the opaque pieces' values when the plan has any).
  */
 export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, b: number, fresh: ((asserts: boolean) => MatchState) | null): number {
-  const c = ch(s, a);
+  const u = shapeOf(s);
+  DV = viewOf(u);
+  const c = u[a];
   if (isWs(c) || c >= 128) return UNKNOWN;
   resetSlots(nslots);
   if (plan.hasOpaque && opaqueM.length < plan.toks.length) opaqueM = new Array(plan.toks.length).fill(null);
   memoTok = plan.memoAt;
-  const u = s === asciiText ? asciiBytes : null;
   U = u;
   let r: number;
   try {
-    r = run(plan.toks, 0, s, a, b);
+    r = run(plan.toks, 0, s, u, a, b);
   } finally {
     memoTok = -1;
     U = null; // never left set: setDec/setHex also serve fast-plugins.ts with other strings
@@ -446,7 +478,7 @@ export function matchFast(plan: FastPlan, nslots: number, s: string, a: number, 
   const fromState = plan.fromState;
   let key = '';
   if (plan.memoAt >= 0) {
-    const hit = plan.memo!.get(s, memoA, memoB, u);
+    const hit = plan.memo!.get(s, memoA, memoB, s === asciiText ? asciiBytes : null);
     if (hit) {
       for (let k = 0; k < nslots; k++) {
         if (!fromState[k]) continue;
@@ -533,6 +565,7 @@ export function finishPlan(toks: Tok[], fromState: boolean[], needAsserts: boole
     const prev = i > 0 ? out[i - 1] : null;
     if (t.k === T_LIT) {
       if (t.text === '') return null;
+      if (/[^\x00-\x7f]/.test(t.text)) return null; // run() compares the line's shape (ASCII only)
       if (t.optLead && prev && (prev.k === T_STR || prev.k === T_SYM)) return null;
       if (t.optTrail && next && startsWithSpace(next)) return null;
     } else if (t.k === T_STR) {

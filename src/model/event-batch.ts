@@ -1,8 +1,10 @@
 // The event model's unit of streaming: a batch of events in typed-array columns, with each event's
 // raw payload (the tracepoint record starting at common_type) copied into one byte arena. No object
 // is created per event; analyses read fields straight from the arena with the event's format
-// (see field-access.ts). Timestamps are nanoseconds relative to the source's `baseNs` (a bigint),
-// so they stay exact in a Float64 for any trace shorter than 104 days.
+// (see field-access.ts); a payload is found by off/len only (the trace.dat merge copies a page's
+// events as one span, record headers and all, so payloads need not be adjacent). Timestamps are
+// nanoseconds relative to the source's `baseNs` (a bigint), so they stay exact in a Float64 for any
+// trace shorter than 104 days.
 
 export const DEFAULT_BATCH = 1 << 16;
 

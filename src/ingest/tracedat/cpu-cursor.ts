@@ -33,6 +33,19 @@ export class CpuCursor {
   start = new Int32Array(512);
   len = new Int32Array(512);
   page: Uint8Array = new Uint8Array(0);
+  /**
+   * The current page as 32-bit words (a view on its whole buffer; the page starts at word `base32`),
+   * or null when some event of the page does not start on a word: the merge then reads bytes.
+   */
+  page32: Int32Array | null = null;
+  base32 = 0;
+  /**
+   * True when the page's events fill most of the bytes from the first event's payload to the last
+   * one's end (no long padding between them): the merge then copies that span whole.
+   */
+  dense = false;
+  private words: Int32Array | null = null;
+  private dv: DataView | null = null;
   /** Missed events announced by the current page (-1 unknown, 0 none); consumed by the merge. */
   missed = 0;
   /** First raw page timestamp seen (to choose the source base). */
@@ -77,11 +90,19 @@ export class CpuCursor {
   private decodePage(page: Uint8Array): void {
     const L = this.layout;
     const little = L.little;
-    const view = new DataView(page.buffer, page.byteOffset, page.byteLength);
+    // One DataView per underlying buffer (pages are views into a reused block), offsets shifted by
+    // `o`; a page too short for its header gets its own view, whose reads past the end throw.
+    let view: DataView;
+    let o = 0;
+    if (page.length >= 16) {
+      if (this.dv === null || this.dv.buffer !== page.buffer) this.dv = new DataView(page.buffer);
+      view = this.dv;
+      o = page.byteOffset;
+    } else view = new DataView(page.buffer, page.byteOffset, page.byteLength);
     this.page = page;
     this.pages++;
-    const pageTs = view.getBigUint64(0, little);
-    const commitWord = L.klong === 8 && !little ? view.getUint32(12, false) : view.getUint32(8, little);
+    const pageTs = view.getBigUint64(o, little);
+    const commitWord = L.klong === 8 && !little ? view.getUint32(o + 12, false) : view.getUint32(o + 8, little);
     const size = commitWord & COMMIT_MASK;
     const dataOff = L.dataOffset;
     this.i = 0;
@@ -90,7 +111,7 @@ export class CpuCursor {
       let count = -1;
       const at = dataOff + size;
       if (commitWord & MISSED_STORED && at + L.klong <= page.length) {
-        count = L.klong === 8 ? Number(view.getBigUint64(at, little)) : view.getUint32(at, little);
+        count = L.klong === 8 ? Number(view.getBigUint64(o + at, little)) : view.getUint32(o + at, little);
       }
       this.missed = this.missed === 0 ? count : this.missed < 0 || count < 0 ? -1 : this.missed + count;
     }
@@ -100,21 +121,34 @@ export class CpuCursor {
       this.diag.add('bad-page', 'data-loss', `${this.label}: page commit ${size} exceeds the page size ${page.length}; page skipped`);
       return;
     }
+    // At most one event per 8 bytes of data: size the columns once, then fill them without checks.
+    if ((size >> 3) + 1 > this.ts.length) this.grow((size >> 3) + 1);
+    const tsA = this.ts;
+    const startA = this.start;
+    const lenA = this.len;
+    const linear = L.linear;
+    let k = 0;
+    let odd = page.byteOffset; // OR of every start: all word-aligned when its low bits are 0
+    let bytes = 0; // payload bytes of the page's events
     let rawBase = pageTs; // bigint clock value that `t` counts from (only for non-linear clocks)
-    let t = L.linear ? L.toRel(pageTs) : 0;
+    let t = linear ? L.toRel(pageTs) : 0;
     let pos = dataOff;
     while (pos + 4 <= end) {
-      const w = view.getUint32(pos, little);
+      const w = view.getUint32(o + pos, little);
       const typeLen = little ? w & 31 : w >>> 27;
       const delta = little ? w >>> 5 : w & 0x07ffffff;
       if (typeLen <= 28 && typeLen >= 1) {
         t += delta;
-        this.pushEvent(L.linear ? t : L.toRel(rawBase + BigInt(t)), pos + 4, typeLen * 4);
+        tsA[k] = linear ? t : L.toRel(rawBase + BigInt(t));
+        startA[k] = pos + 4;
+        lenA[k++] = typeLen * 4;
+        bytes += typeLen * 4;
+        odd |= pos;
         pos += 4 + typeLen * 4;
         continue;
       }
       if (pos + 8 > end) break;
-      const a0 = view.getUint32(pos + 4, little);
+      const a0 = view.getUint32(o + pos + 4, little);
       if (typeLen === 0) {
         if (a0 < 4) {
           this.diag.add('bad-record', 'data-loss', `${this.label}: record of length ${a0} in page at byte ${this.pages_.pageOffset}; rest of page skipped`);
@@ -127,7 +161,12 @@ export class CpuCursor {
         }
         const len = (a0 - 4 + 3) & ~3;
         t += delta;
-        this.pushEvent(L.linear ? t : L.toRel(rawBase + BigInt(t)), pos + 8, Math.min(len, end - pos - 8));
+        tsA[k] = linear ? t : L.toRel(rawBase + BigInt(t));
+        startA[k] = pos + 8;
+        const l = Math.min(len, end - pos - 8);
+        lenA[k++] = l;
+        bytes += l;
+        odd |= pos;
         pos += 8 + len;
       } else if (typeLen === 29) {
         t += delta; // libtraceevent adds a padding record's delta (the kernel's reader does not)
@@ -138,9 +177,9 @@ export class CpuCursor {
         pos += 8;
       } else {
         // Absolute time stamp: low 59 bits given, the top 5 bits come from the running time.
-        const cur = L.linear ? pageTs + BigInt(t - L.toRel(pageTs)) : rawBase + BigInt(t);
+        const cur = linear ? pageTs + BigInt(t - L.toRel(pageTs)) : rawBase + BigInt(t);
         const abs = (BigInt(a0) << 27n) | BigInt(delta) | (cur & 0xf800000000000000n);
-        if (L.linear) t = L.toRel(abs);
+        if (linear) t = L.toRel(abs);
         else {
           rawBase = abs;
           t = 0;
@@ -148,22 +187,20 @@ export class CpuCursor {
         pos += 8;
       }
     }
+    this.n = k;
+    this.dense = k > 0 && startA[k - 1] + lenA[k - 1] - startA[0] <= 2 * bytes + 64;
+    if ((odd & 3) === 0) {
+      if (this.words === null || this.words.buffer !== page.buffer) this.words = new Int32Array(page.buffer, 0, page.buffer.byteLength >> 2);
+      this.page32 = this.words;
+      this.base32 = page.byteOffset >> 2;
+    } else this.page32 = null;
   }
 
-  private pushEvent(ts: number, start: number, len: number): void {
-    if (this.n === this.ts.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.ts = grow(this.ts, (n) => new Float64Array(n));
-      this.start = grow(this.start, (n) => new Int32Array(n));
-      this.len = grow(this.len, (n) => new Int32Array(n));
-    }
-    const k = this.n++;
-    this.ts[k] = ts;
-    this.start[k] = start;
-    this.len[k] = len;
+  private grow(min: number): void {
+    let size = this.ts.length * 2;
+    while (size < min) size *= 2;
+    this.ts = new Float64Array(size);
+    this.start = new Int32Array(size);
+    this.len = new Int32Array(size);
   }
 }

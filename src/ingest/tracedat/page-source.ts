@@ -13,6 +13,8 @@ import type { WorkerCpu } from './decode-worker.js';
 import type { CpuData } from './file-info.js';
 
 const READ_BLOCK = 1 << 20;
+/** Read-ahead for compressed chunk lists: chunks are a few KiB, so one read serves many. */
+const CHUNK_WINDOW = 1 << 18;
 const MAX_CHUNKS = 1 << 28;
 
 export class PageSource {
@@ -27,6 +29,10 @@ export class PageSource {
   /** Decode worker ring and this CPU's index in it, while the worker supplies the chunks. */
   private feed: RingReader | null = null;
   private feedIndex = 0;
+  /** Read-ahead window over the compressed chunk list: file bytes [winAt, winAt + winLen). */
+  private win: Uint8Array | null = null;
+  private winAt = 0;
+  private winLen = 0;
   /** File offset of the page most recently returned (for messages). */
   pageOffset = 0;
   /** Bytes of this CPU's data missing because the file is shorter than its table says. */
@@ -93,11 +99,24 @@ export class PageSource {
     return true;
   }
 
+  /** File bytes [at, at + n) (fewer at the end of the file), valid until the next call. */
+  private bytesAt(at: number, n: number): Uint8Array {
+    let w = this.win;
+    if (w === null || at < this.winAt || at + n > this.winAt + this.winLen) {
+      const size = Math.max(n, CHUNK_WINDOW);
+      if (w === null || w.length < size) w = this.win = new Uint8Array(size);
+      this.winAt = at;
+      this.winLen = this.src.readInto(w, at, Math.max(n, Math.min(size, this.end - at)));
+    }
+    const o = at - this.winAt;
+    return w.subarray(o, Math.min(o + n, this.winLen));
+  }
+
   private readU32(at: number, little: boolean): number | null {
     if (at + 4 > this.end) return null;
-    const b = this.src.read(at, 4);
+    const b = this.bytesAt(at, 4);
     if (b.length < 4) return null;
-    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, little);
+    return little ? (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0 : ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
   }
 
   /** Where the worker should start: the state after the chunks read so far. Null when uncompressed. */
@@ -163,7 +182,7 @@ export class PageSource {
       this.chunksLeft = 0;
       return false;
     }
-    const comp = this.src.read(at + 8, z);
+    const comp = this.bytesAt(at + 8, z);
     this.chunksLeft--;
     this.filePos = at + 8 + z;
     this.pageOffset = at;

@@ -4,6 +4,7 @@
 // they stream (an event first met on line 90,000); registrations apply to those too.
 import type { EventFormat, FieldDef } from '../ingest/tracedat/format-parser.js';
 import type { EventBatch } from '../model/event-batch.js';
+import { TidIndex } from './tid-index.js';
 
 export type Handler = (b: EventBatch, i: number) => void;
 
@@ -18,6 +19,8 @@ export class Dispatcher {
   private readonly regs: Registration[] = [];
   /** Batches dispatched so far: (serial, index) names the event being dispatched (a batch object may be refilled). */
   serial = 0;
+  /** Dense numbers for thread ids, shared by the analyses of this run (per-thread state in arrays). */
+  readonly tids = new TidIndex();
 
   /** `formats` is the source's own array: formats appended to it later are picked up. */
   constructor(readonly formats: EventFormat[]) {

@@ -6,6 +6,7 @@
 import { readBigInt } from '../model/field-access.js';
 import { fieldOf, type Dispatcher } from './dispatch.js';
 import type { ExitReasons } from './exit-reasons.js';
+import type { Exits } from './exits.js';
 import { LogHistogram, type LogBin } from './stats/log-histogram.js';
 
 export interface DistributionsResult {
@@ -16,32 +17,20 @@ export interface DistributionsResult {
 }
 
 export class Distributions {
-  /** Per thread, reused (no object per exit): its open exit's start and reason, open = false when none. */
-  private readonly open = new Map<number, { ts: number; reason: number; open: boolean }>();
+  /** By thread index (Dispatcher.tids), reused (no object per exit): its open exit's start and reason, open = false when none. */
+  private readonly open: Array<{ ts: number; reason: number; open: boolean } | undefined> = [];
   private readonly byReason: LogHistogram[] = [];
   private readonly late = new LogHistogram();
   private readonly early = new LogHistogram();
   private onTime = 0;
 
-  constructor(d: Dispatcher, reasons: ExitReasons) {
-    d.on('kvm_exit', (fmt) => {
-      const reason = reasons.reader(fmt, d);
-      if (!reason) return null;
-      return (b, i) => {
-        let o = this.open.get(b.pid[i]);
-        if (!o) this.open.set(b.pid[i], (o = { ts: 0, reason: 0, open: false }));
-        o.ts = b.ts[i];
-        o.reason = reason(b, i);
-        o.open = true;
-      };
-    }, 'kvm');
-    d.on('kvm_entry', () => (b, i) => {
-      const o = this.open.get(b.pid[i]);
-      if (!o?.open) return;
-      o.open = false;
-      while (this.byReason.length <= o.reason) this.byReason.push(new LogHistogram());
-      this.byReason[o.reason].add(b.ts[i] - o.ts);
-    }, 'kvm');
+  /**
+   * With `exits`, the exit durations are the ones its pairing yields (the same exit → entry pairing,
+   * done once); without, this pairs kvm_exit and kvm_entry itself.
+   */
+  constructor(d: Dispatcher, reasons: ExitReasons, exits?: Exits) {
+    if (exits) exits.onPair((r, ns) => this.addExit(r, ns));
+    else this.pairItself(d, reasons);
     d.on('kvm_wait_lapic_expire', (fmt) => {
       const delta = fieldOf(fmt, 'delta');
       if (!delta) return null;
@@ -51,6 +40,37 @@ export class Distributions {
         else if (v < 0) this.early.add(-v);
         else this.onTime++;
       };
+    }, 'kvm');
+  }
+
+  private addExit(reason: number, ns: number): void {
+    while (this.byReason.length <= reason) this.byReason.push(new LogHistogram());
+    this.byReason[reason].add(ns);
+  }
+
+  private pairItself(d: Dispatcher, reasons: ExitReasons): void {
+    const tids = d.tids;
+    d.on('kvm_exit', (fmt) => {
+      const reason = reasons.reader(fmt, d);
+      if (!reason) return null;
+      return (b, i) => {
+        const ix = tids.of(b.pid[i]);
+        let o = ix < this.open.length ? this.open[ix] : undefined;
+        if (!o) {
+          while (this.open.length < ix) this.open.push(undefined);
+          this.open[ix] = o = { ts: 0, reason: 0, open: false };
+        }
+        o.ts = b.ts[i];
+        o.reason = reason(b, i);
+        o.open = true;
+      };
+    }, 'kvm');
+    d.on('kvm_entry', () => (b, i) => {
+      const ix = tids.of(b.pid[i]);
+      const o = ix < this.open.length ? this.open[ix] : undefined;
+      if (!o?.open) return;
+      o.open = false;
+      this.addExit(o.reason, b.ts[i] - o.ts);
     }, 'kvm');
   }
 

@@ -46,31 +46,38 @@ export class EventCounts implements Analysis<EventCountsResult> {
     if (this.total === 0) this.first = b.ts[0];
     this.last = b.ts[n - 1];
     this.total += n;
+    const { fmt, cpu, ts } = b;
     let perFmt = this.perFmt;
+    let perCpu = this.perCpu;
+    let lastOnCpu = this.lastOnCpu;
+    let unknown = 0;
+    let backwards = 0;
     for (let i = 0; i < n; i++) {
-      const f = b.fmt[i];
+      const f = fmt[i];
       if (f >= perFmt.length) {
         const grown = new Float64Array(Math.max(f + 1, this.formats.length));
-        grown.set(this.perFmt);
+        grown.set(perFmt);
         this.perFmt = perFmt = grown;
         this.names = this.formats.map((x) => `${x.system}:${x.name}`);
         grown[f]++;
       } else if (f >= 0) perFmt[f]++;
-      else this.unknown++;
-      const c = b.cpu[i];
-      if (c >= this.perCpu.length) {
+      else unknown++;
+      const c = cpu[i];
+      if (c >= perCpu.length) {
         const grown = new Float64Array(c + 1);
-        grown.set(this.perCpu);
-        this.perCpu = grown;
+        grown.set(perCpu);
+        this.perCpu = perCpu = grown;
         const last = new Float64Array(c + 1).fill(-Infinity);
-        last.set(this.lastOnCpu);
-        this.lastOnCpu = last;
+        last.set(lastOnCpu);
+        this.lastOnCpu = lastOnCpu = last;
       }
-      this.perCpu[c]++;
-      const t = b.ts[i];
-      if (t < this.lastOnCpu[c]) this.backwards++;
-      this.lastOnCpu[c] = t;
+      perCpu[c]++;
+      const t = ts[i];
+      if (t < lastOnCpu[c]) backwards++;
+      lastOnCpu[c] = t;
     }
+    this.unknown += unknown;
+    this.backwards += backwards;
   }
 
   finish(): EventCountsResult {

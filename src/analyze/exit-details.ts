@@ -51,42 +51,36 @@ export class ExitDetails {
   private readonly mmioR = new Map<bigint, number>();
   private readonly mmioW = new Map<bigint, number>();
   private start = NaN;
-  private readonly bins: number[] = [];
+  /** Exits per bin; `nBins` of them used (the array grows by doubling). */
+  private bins = new Float64Array(64);
+  private nBins = 0;
 
   constructor(d: Dispatcher, reasons: ExitReasons) {
     d.on('kvm_exit', (fmt) => {
       const reason = reasons.reader(fmt, d);
       const rip = fieldOf(fmt, 'guest_rip');
       if (!reason) return null;
+      if (!rip) return (b, i) => this.count(b.ts[i]);
+      if (rip.signed || (rip.size !== 8 && rip.size !== 4)) {
+        return (b, i) => {
+          this.count(b.ts[i]);
+          const r = reason(b, i);
+          let m = this.rips.get(r);
+          if (!m) this.rips.set(r, (m = new Map()));
+          const v = readBigInt(b, i, rip);
+          if (m.size < 100_000 || m.has(v)) m.set(v, (m.get(v) ?? 0) + 1);
+        };
+      }
+      // Unsigned RIP fields (every real layout): two 32-bit halves into a U64Counter, no BigInt.
+      const { offset, size } = rip;
       return (b, i) => {
-        const ts = b.ts[i];
-        if (Number.isNaN(this.start)) this.start = ts;
-        const bin = Math.floor((ts - this.start) / BIN_NS);
-        // A damaged timestamp (far future, or before the first exit) must not size the array.
-        if (bin >= 0 && bin < MAX_BINS) {
-          while (this.bins.length <= bin) this.bins.push(0);
-          this.bins[bin]++;
-        }
-        if (!rip) return;
-        const r = reason(b, i);
-        if (!rip.signed && (rip.size === 8 || rip.size === 4)) {
-          let c = this.fastByReason[r];
-          if (!c) {
-            this.fastRips.set(r, (c = new U64Counter(100_000)));
-            while (this.fastByReason.length < r) this.fastByReason.push(undefined);
-            this.fastByReason[r] = c;
-          }
-          const at = b.off[i] + rip.offset;
-          if (rip.offset + rip.size > b.len[i]) c.add(0, 0);
-          else if (rip.size === 4) c.add(0, b.view.getUint32(at, b.little));
-          else if (b.little) c.add(b.view.getUint32(at + 4, true), b.view.getUint32(at, true));
-          else c.add(b.view.getUint32(at, false), b.view.getUint32(at + 4, false));
-          return;
-        }
-        let m = this.rips.get(r);
-        if (!m) this.rips.set(r, (m = new Map()));
-        const v = readBigInt(b, i, rip);
-        if (m.size < 100_000 || m.has(v)) m.set(v, (m.get(v) ?? 0) + 1);
+        this.count(b.ts[i]);
+        const c = this.fastByReason[reason(b, i)] ?? this.counter(reason(b, i));
+        const at = b.off[i] + offset;
+        if (offset + size > b.len[i]) c.add(0, 0);
+        else if (size === 4) c.add(0, b.view.getUint32(at, b.little));
+        else if (b.little) c.add(b.view.getUint32(at + 4, true), b.view.getUint32(at, true));
+        else c.add(b.view.getUint32(at, false), b.view.getUint32(at + 4, false));
       };
     }, 'kvm');
     d.on('kvm_msr', (fmt) => {
@@ -113,6 +107,34 @@ export class ExitDetails {
     }, 'kvm');
   }
 
+  /** One more exit at `ts` in the rate bins. */
+  private count(ts: number): void {
+    if (Number.isNaN(this.start)) this.start = ts;
+    const bin = Math.floor((ts - this.start) / BIN_NS);
+    // A damaged timestamp (far future, or before the first exit) must not size the array.
+    if (!(bin >= 0 && bin < MAX_BINS)) return;
+    if (bin >= this.nBins) {
+      if (bin >= this.bins.length) {
+        let n = this.bins.length * 2;
+        while (n <= bin) n *= 2;
+        const grown = new Float64Array(Math.min(n, MAX_BINS));
+        grown.set(this.bins.subarray(0, this.nBins));
+        this.bins = grown;
+      }
+      this.nBins = bin + 1;
+    }
+    this.bins[bin]++;
+  }
+
+  /** The RIP counter of reason `r`, made on its first exit. */
+  private counter(r: number): U64Counter {
+    const c = new U64Counter(100_000);
+    this.fastRips.set(r, c);
+    while (this.fastByReason.length < r) this.fastByReason.push(undefined);
+    this.fastByReason[r] = c;
+    return c;
+  }
+
   finish(): ExitDetailsResult {
     const ripsByReason = new Map<number, Array<[string, number]>>();
     for (const [r, m] of this.rips) {
@@ -133,7 +155,7 @@ export class ExitDetails {
       ports: merge(this.portR, this.portW).map(({ k, reads, writes }) => ({ port: k, reads, writes })),
       mmio: [...mmioAll].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 20)
         .map(([g]) => ({ gpa: `0x${g.toString(16)}`, reads: this.mmioR.get(g) ?? 0, writes: this.mmioW.get(g) ?? 0 })),
-      rate: { binNs: BIN_NS, startTs: Number.isNaN(this.start) ? 0 : this.start, counts: this.bins },
+      rate: { binNs: BIN_NS, startTs: Number.isNaN(this.start) ? 0 : this.start, counts: Array.from(this.bins.subarray(0, this.nBins)) },
     };
   }
 }

@@ -51,6 +51,18 @@ export class ExitReasons {
     };
   }
 
+  /**
+   * The index of a reason numbered by another ExitReasons over the same stream (analyze/side.ts: a
+   * reader thread's), added at the end when this one never met it. Used after the stream only.
+   */
+  adopt(r: { reason: string; isa: string; code: number }): number {
+    const hit = this.list.find((x) => x.code === r.code && x.isa === r.isa && x.reason === r.reason);
+    if (hit) return hit.index;
+    const index = this.list.length;
+    this.list.push({ index, reason: r.reason, isa: r.isa, code: r.code });
+    return index;
+  }
+
   private indexOf(b: EventBatch, i: number, reasonF: FieldDef, isaF: FieldDef | undefined,
     resolve: ((get: (n: string) => bigint) => string | undefined) | undefined): number {
     const code = readNumber(b, i, reasonF);

@@ -13,6 +13,7 @@ import type { ExitReasons } from './exit-reasons.js';
 import { RUNNABLE, RUNNING, SLEEPING, type SchedTracker, type ThreadState } from './sched-state.js';
 import { DurationStats } from './stats/duration-stats.js';
 import type { Threads } from './threads.js';
+import type { TidIndex } from './tid-index.js';
 
 const HANDLING = 0;
 const SCHED_OUT = 1;
@@ -38,6 +39,8 @@ interface Open {
 }
 
 interface Reason { count: number; stats: DurationStats }
+/** What the longest exits are ranked by: their time not halted. */
+const rankOf = (x: Longest) => x.durationNs - x.split[HALTED];
 interface PerThread { count: number; totalNs: number; split: Float64Array }
 interface Longest { ts: number; cpu: number; tid: number; reason: number; durationNs: number; split: Float64Array; ranInstead: number[] }
 
@@ -56,17 +59,24 @@ export interface ExitsResult {
 }
 
 export class Exits {
-  private readonly open = new Map<number, Open>();
+  /** By thread index (Dispatcher.tids): the thread's exit record, made on its first exit. */
+  private readonly open: Array<Open | undefined> = [];
+  private readonly tids: TidIndex;
   private readonly reasons: Reason[] = [];
   private readonly threads = new Map<number, PerThread>();
   private longest: Longest[] = [];
+  /** The rank of `longest[longestN - 1]` (records never change once kept): an exit ranked below it is not kept. */
+  private cut = NaN;
   private total = 0;
   private unpaired = 0;
   private entriesWithoutExit = 0;
   private backwardPairs = 0;
+  /** Called with (reason index, entry ts − exit ts) for every exit paired with its entry, backward pairs included. */
+  private readonly pairListeners: Array<(reason: number, ns: number) => void> = [];
   readonly available: boolean;
 
   constructor(d: Dispatcher, private readonly sched: SchedTracker, private readonly thr: Threads, private readonly names: ExitReasons, private readonly longestN = 20) {
+    this.tids = d.tids;
     this.available = d.on('kvm_exit', (fmt) => {
       const reason = names.reader(fmt, d);
       if (!reason) return null;
@@ -79,12 +89,17 @@ export class Exits {
     }, 'kvm');
     d.on('kvm_userspace_exit', () => (b, i) => this.onUserspace(b, i), 'kvm');
     sched.subscribe((t) => {
-      const o = this.open.get(t.tid);
+      const o = t.ix < this.open.length ? this.open[t.ix] : undefined;
       if (!o?.active) return;
       this.flush(o, t.ts);
       o.cat = this.category(t.to, o.user);
       if (t.from === RUNNING && t.next > 0 && o.ranInstead.length < 3 && !o.ranInstead.includes(t.next)) o.ranInstead.push(t.next);
     });
+  }
+
+  /** Another analysis wants this pairing's exits (reason index and duration, as paired here). */
+  onPair(l: (reason: number, ns: number) => void): void {
+    this.pairListeners.push(l);
   }
 
   private category(s: ThreadState, user: boolean): number {
@@ -104,10 +119,10 @@ export class Exits {
     const tid = b.pid[i];
     const ts = b.ts[i];
     const cpu = b.cpu[i];
-    this.sched.markRunning(tid, cpu, ts);
-    // One record per thread, kept for the whole run (`active` while an exit is open): deleting and
-    // re-adding Map entries per exit churned the Map's table (rehashes, garbage).
-    let o = this.open.get(tid);
+    const ix = this.tids.of(tid);
+    this.sched.markRunning(tid, ix, cpu, ts);
+    // One record per thread, kept for the whole run (`active` while an exit is open): no object per exit.
+    let o = ix < this.open.length ? this.open[ix] : undefined;
     const vcpu = vcpuF ? readNumber(b, i, vcpuF) : -1;
     const noted = vcpu !== o?.vcpu ? this.thr.noteVcpu(tid, vcpu, false) : vcpu;
     while (this.reasons.length <= r) this.reasons.push({ count: 0, stats: new DurationStats() });
@@ -116,7 +131,8 @@ export class Exits {
     if (!o) {
       const t = { count: 0, totalNs: 0, split: new Float64Array(4) };
       this.threads.set(tid, t);
-      this.open.set(tid, (o = { active: false, start: 0, reason: 0, cpu: 0, last: 0, cat: HANDLING, user: false, acc: new Float64Array(4), t, vcpu: noted, ranInstead: [] }));
+      while (this.open.length < ix) this.open.push(undefined);
+      this.open[ix] = o = { active: false, start: 0, reason: 0, cpu: 0, last: 0, cat: HANDLING, user: false, acc: new Float64Array(4), t, vcpu: noted, ranInstead: [] };
     } else if (o.active) this.unpaired++;
     o.vcpu = noted;
     o.t.count++;
@@ -133,7 +149,8 @@ export class Exits {
   }
 
   private onUserspace(b: EventBatch, i: number): void {
-    const o = this.open.get(b.pid[i]);
+    const ix = this.tids.of(b.pid[i]);
+    const o = ix < this.open.length ? this.open[ix] : undefined;
     if (!o?.active) return;
     this.flush(o, b.ts[i]);
     o.user = true;
@@ -143,8 +160,9 @@ export class Exits {
   private onEntry(b: EventBatch, i: number, vcpuF: FieldDef | undefined): void {
     const tid = b.pid[i];
     const ts = b.ts[i];
-    this.sched.markRunning(tid, b.cpu[i], ts);
-    const o = this.open.get(tid);
+    const ix = this.tids.of(tid);
+    this.sched.markRunning(tid, ix, b.cpu[i], ts);
+    const o = ix < this.open.length ? this.open[ix] : undefined;
     const vcpu = vcpuF ? readNumber(b, i, vcpuF) : -1;
     if (vcpu !== o?.vcpu) {
       const now = this.thr.noteVcpu(tid, vcpu);
@@ -156,6 +174,8 @@ export class Exits {
     }
     o.active = false;
     const d = ts - o.start;
+    const ls = this.pairListeners;
+    for (let k = 0; k < ls.length; k++) ls[k](o.reason, d);
     if (!(d >= 0)) {
       this.backwardPairs++; // a negative duration would corrupt the percentiles: counted, not timed
       return;
@@ -172,27 +192,27 @@ export class Exits {
 
   /** Keeps the exit among the longest candidates (it then owns `o.acc`/`o.ranInstead`); false when not kept. */
   private keepLongest(o: Open, tid: number, d: number): boolean {
-    const rank = (x: Longest) => x.durationNs - x.split[HALTED];
     const n = this.longestN;
     if (this.longest.length >= 4 * n) {
-      this.longest.sort((a, b) => rank(b) - rank(a) || a.ts - b.ts);
+      this.longest.sort((a, b) => rankOf(b) - rankOf(a) || a.ts - b.ts);
       this.longest.length = n;
+      this.cut = n > 0 ? rankOf(this.longest[n - 1]) : NaN;
     }
     // Decided before building the record: most exits are not kept, and allocate nothing.
-    if (this.longest.length >= n && this.longest[n - 1] && d - o.acc[HALTED] < rank(this.longest[n - 1])) return false;
+    if (this.longest.length >= n && d - o.acc[HALTED] < this.cut) return false;
     this.longest.push({ ts: o.start, cpu: o.cpu, tid, reason: o.reason, durationNs: d, split: o.acc, ranInstead: o.ranInstead });
+    if (this.longest.length === n) this.cut = rankOf(this.longest[n - 1]);
     return true;
   }
 
   finish(): ExitsResult {
-    for (const o of this.open.values()) if (o.active) this.unpaired++;
+    for (const o of this.open) if (o?.active) this.unpaired++;
     const perThread = new Map<number, { count: number; totalNs: number; handlingNs: number; scheduledOutNs: number; userspaceNs: number; haltedNs: number }>();
     // count = every kvm_exit of the thread; times only over exits that reached their kvm_entry.
     for (const [tid, t] of this.threads) {
       perThread.set(tid, { count: t.count, totalNs: t.totalNs, handlingNs: t.split[HANDLING], scheduledOutNs: t.split[SCHED_OUT], userspaceNs: t.split[USERSPACE], haltedNs: t.split[HALTED] });
     }
-    const rank = (x: Longest) => x.durationNs - x.split[HALTED];
-    const longest = this.longest.sort((a, b) => rank(b) - rank(a) || a.ts - b.ts).slice(0, this.longestN).map((l) => ({
+    const longest = this.longest.sort((a, b) => rankOf(b) - rankOf(a) || a.ts - b.ts).slice(0, this.longestN).map((l) => ({
       ts: l.ts, cpu: l.cpu, tid: l.tid, reason: this.names.list[l.reason].reason, isa: this.names.list[l.reason].isa, durationNs: l.durationNs,
       handlingNs: l.split[HANDLING], scheduledOutNs: l.split[SCHED_OUT], userspaceNs: l.split[USERSPACE], haltedNs: l.split[HALTED], ranInstead: l.ranInstead,
     }));

@@ -6,9 +6,16 @@ import { parseKallsyms, type Kallsyms } from '../ingest/tracedat/symbols.js';
 import type { EventBatch } from '../model/event-batch.js';
 import { readBigInt } from '../model/field-access.js';
 
+/** Slots of nameAt's table of recent addresses. */
+const RECENT = 64;
+
 export class KernelSymbols {
   private table?: Kallsyms;
   private readonly cache = new Map<number, string>();
+  /** nameAt's table of recent exact addresses (halves) and their names (undefined: empty slot). */
+  private readonly recentLo = new Uint32Array(RECENT);
+  private readonly recentHi = new Uint32Array(RECENT);
+  private readonly recentName: Array<string | undefined> = new Array<string | undefined>(RECENT).fill(undefined);
 
   constructor(
     private readonly kallsymsText: string,
@@ -38,7 +45,15 @@ export class KernelSymbols {
     const at = b.off[i] + f.offset;
     const lo = b.view.getUint32(b.little ? at : at + 4, b.little);
     const hi = b.view.getUint32(b.little ? at + 4 : at, b.little);
-    const name = this.cache.get(hi * 4294967296 + lo);
-    return name !== undefined ? name : this.nameOf((BigInt(hi) << 32n) | BigInt(lo));
+    // The few addresses a trace repeats (timer functions) are answered from a small direct-mapped
+    // table of exact addresses: no double key to box and hash. An address's name never changes.
+    const k = (lo ^ (lo >>> 6) ^ (lo >>> 12)) & (RECENT - 1);
+    if (this.recentName[k] !== undefined && this.recentLo[k] === lo && this.recentHi[k] === hi) return this.recentName[k]!;
+    const cached = this.cache.get(hi * 4294967296 + lo);
+    const name = cached !== undefined ? cached : this.nameOf((BigInt(hi) << 32n) | BigInt(lo));
+    this.recentLo[k] = lo;
+    this.recentHi[k] = hi;
+    this.recentName[k] = name;
+    return name;
   }
 }

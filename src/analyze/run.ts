@@ -6,10 +6,11 @@ import type { TraceSource } from '../model/trace-source.js';
 import { Dispatcher } from './dispatch.js';
 import { EventCounts, type EventCountsResult } from './event-counts.js';
 import { ExitReasons } from './exit-reasons.js';
-import { ExitDetails, type ExitDetailsResult } from './exit-details.js';
+import type { ExitDetailsResult } from './exit-details.js';
 import { Exits, type ExitsResult } from './exits.js';
-import { HaltPoll, type HaltPollThread } from './halt-poll.js';
-import { Ipis, type IpiResult } from './ipis.js';
+import type { HaltPollThread } from './halt-poll.js';
+import type { IpiResult } from './ipis.js';
+import { adoptSide, SideAnalyses, type SideResults } from './side.js';
 import { addQualityDiagnostics } from './quality.js';
 import { KernelSymbols } from './kernel-symbols.js';
 import { SchedTracker } from './sched-state.js';
@@ -66,26 +67,28 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   const reasons = new ExitReasons();
   const syms = new KernelSymbols(source.kallsyms, source.textSymbols);
   const exits = new Exits(d, sched, threads, reasons);
-  const details = new ExitDetails(d, reasons);
   const spin = new Spin(d, sched, threads, reasons, syms);
   const timers = new Timers(d, syms);
-  const haltPoll = new HaltPoll(d);
   const scheduling = new Scheduling(d, sched, threads);
-  const ipis = new Ipis(d);
   const timeline = new Timeline(d, sched, threads, reasons, syms);
-  const distributions = new Distributions(d, reasons);
-  const counts = new EventCounts();
+  const distributions = new Distributions(d, reasons, exits);
   const filter = opts.filter ? batchFilter(source, opts.filter) : null;
-  runAnalyses(source, [counts, timeline], d, filter ? (cb) => filter.wrap(cb) : undefined);
+  const counts = new EventCounts();
+  // Exit details, halt polling and IPIs run in the reader thread when the source has one (on the
+  // same batches: only without a filter), here otherwise.
+  const offload = filter ? null : source.offloadSide?.(() => new SideAnalyses(source)) ?? null;
+  const here = offload ? null : new SideAnalyses(source);
+  runAnalyses(source, here ? [counts, here, timeline] : [counts, timeline], d, filter ? (cb) => filter.wrap(cb) : undefined);
+  const side = adoptSide((here ? here.finish() : offload!.results) as SideResults, reasons);
   const c = counts.finish();
   const timed = timers.finish();
   if (timed.hrtimerNamed === 0 && timed.hrtimerUnnamed > 0) {
     source.diag.add('hrtimer-unnamed', 'warning', `${timed.hrtimerUnnamed} hrtimer_expire_entry events name their function by address only and the input has no kallsyms: timer injection latency (apic_timer_fn) is not measured; use trace-cmd report without -R, or the trace.dat itself`, timed.hrtimerUnnamed);
   }
   return addQualityDiagnostics(source, {
-    counts: c, exits: exits.finish(), exitDetails: details.finish(), reasons, vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timed,
+    counts: c, exits: exits.finish(), exitDetails: side.exitDetails, reasons, vms: threads.vms(), comms: threads.comms, spin: spin.finish(), timers: timed,
     timeline: timeline.finish(), distributions: distributions.finish(),
-    haltPoll: haltPoll.finish(), scheduling: scheduling.finish(Number.isFinite(c.lastTs) ? c.lastTs : 0), ipis: ipis.finish(),
+    haltPoll: side.haltPoll, scheduling: scheduling.finish(Number.isFinite(c.lastTs) ? c.lastTs : 0), ipis: side.ipis,
     window: filter?.applied() ?? null,
   });
 }

@@ -9,6 +9,7 @@ import { extractSymbolTables } from '../ingest/tracedat/symbol-tables.js';
 import type { EventBatch } from '../model/event-batch.js';
 import { readNumber } from '../model/field-access.js';
 import { fieldOf, type Dispatcher } from './dispatch.js';
+import type { TidIndex } from './tid-index.js';
 
 export const UNKNOWN = 0;
 export const RUNNING = 1;
@@ -18,6 +19,8 @@ export type ThreadState = typeof UNKNOWN | typeof RUNNING | typeof RUNNABLE | ty
 
 export interface Transition {
   tid: number;
+  /** The thread's dense index (Dispatcher.tids). */
+  ix: number;
   from: ThreadState;
   to: ThreadState;
   ts: number;
@@ -30,16 +33,19 @@ export interface Transition {
 export type TransitionListener = (t: Transition) => void;
 
 export class SchedTracker {
-  private readonly state = new Map<number, ThreadState>();
-  private readonly cpuOf = new Map<number, number>();
+  /** By thread index (Dispatcher.tids): state, and the CPU it last ran on (-1: never seen running). */
+  private state = new Uint8Array(256);
+  private cpuOf = new Int32Array(256).fill(-1);
+  private readonly tids: TidIndex;
   private readonly listeners: TransitionListener[] = [];
   /** CPU → tid running there (from sched_switch). */
   readonly current = new Map<number, number>();
   /** Which scheduler events the trace has (analyses say what is missing). */
   readonly has = { sched_switch: false, sched_wakeup: false, sched_waking: false, sched_migrate_task: false };
-  private readonly t: Transition = { tid: 0, from: UNKNOWN, to: UNKNOWN, ts: 0, cpu: 0, next: -1 };
+  private readonly t: Transition = { tid: 0, ix: 0, from: UNKNOWN, to: UNKNOWN, ts: 0, cpu: 0, next: -1 };
 
   constructor(d: Dispatcher) {
+    this.tids = d.tids;
     this.has.sched_switch = d.on('sched_switch', (fmt) => {
       const prev = fieldOf(fmt, 'prev_pid');
       const next = fieldOf(fmt, 'next_pid');
@@ -65,25 +71,49 @@ export class SchedTracker {
     this.listeners.push(l);
   }
 
+  /** The state of the thread of index `ix` (Dispatcher.tids). */
+  stateAt(ix: number): ThreadState {
+    return ix < this.state.length ? (this.state[ix] as ThreadState) : UNKNOWN;
+  }
+
   stateOf(tid: number): ThreadState {
-    return this.state.get(tid) ?? UNKNOWN;
+    return this.stateAt(this.tids.of(tid));
   }
 
   lastCpu(tid: number): number | undefined {
-    return this.cpuOf.get(tid);
+    return this.lastCpuAt(this.tids.of(tid));
   }
 
-  /** Another analysis saw `tid` emit an event on `cpu`: it is running there. */
-  markRunning(tid: number, cpu: number, ts: number): void {
-    if (this.state.get(tid) !== RUNNING) this.move(tid, RUNNING, ts, cpu, -1);
+  /** lastCpu by thread index (Dispatcher.tids). */
+  lastCpuAt(ix: number): number | undefined {
+    const c = ix < this.cpuOf.length ? this.cpuOf[ix] : -1;
+    return c < 0 ? undefined : c;
   }
 
-  private move(tid: number, to: ThreadState, ts: number, cpu: number, next: number): void {
-    const from = this.state.get(tid) ?? UNKNOWN;
-    this.state.set(tid, to);
-    if (to === RUNNING) this.cpuOf.set(tid, cpu);
+  /** Another analysis saw `tid` (index `ix`) emit an event on `cpu`: it is running there. */
+  markRunning(tid: number, ix: number, cpu: number, ts: number): void {
+    if (ix >= this.state.length || this.state[ix] !== RUNNING) this.move(tid, ix, RUNNING, ts, cpu, -1);
+  }
+
+  private grow(ix: number): void {
+    let n = this.state.length * 2;
+    while (n <= ix) n *= 2;
+    const st = new Uint8Array(n);
+    st.set(this.state);
+    this.state = st;
+    const c = new Int32Array(n).fill(-1);
+    c.set(this.cpuOf);
+    this.cpuOf = c;
+  }
+
+  private move(tid: number, ix: number, to: ThreadState, ts: number, cpu: number, next: number): void {
+    if (ix >= this.state.length) this.grow(ix);
+    const from = this.state[ix] as ThreadState;
+    this.state[ix] = to;
+    if (to === RUNNING) this.cpuOf[ix] = cpu;
     const t = this.t;
     t.tid = tid;
+    t.ix = ix;
     t.from = from;
     t.to = to;
     t.ts = ts;
@@ -98,17 +128,18 @@ export class SchedTracker {
     const prev = readNumber(b, i, prevF);
     const next = readNumber(b, i, nextF);
     const sleeping = (readNumber(b, i, stF) & mask) !== 0;
-    if (prev !== 0) this.move(prev, sleeping ? SLEEPING : RUNNABLE, ts, cpu, next);
-    if (next !== 0) this.move(next, RUNNING, ts, cpu, -1);
+    if (prev !== 0) this.move(prev, this.tids.of(prev), sleeping ? SLEEPING : RUNNABLE, ts, cpu, next);
+    if (next !== 0) this.move(next, this.tids.of(next), RUNNING, ts, cpu, -1);
     this.current.set(cpu, next);
   }
 
   private onWakeup(b: EventBatch, i: number, pidF: FieldDef, targetF: FieldDef | undefined): void {
     const tid = readNumber(b, i, pidF);
-    const s = this.state.get(tid) ?? UNKNOWN;
+    const ix = this.tids.of(tid);
+    const s = this.stateAt(ix);
     // A wakeup of a running or already woken thread changes nothing (sched_waking then sched_wakeup).
     if (s === RUNNING || s === RUNNABLE) return;
     const cpu = targetF ? readNumber(b, i, targetF) : b.cpu[i];
-    this.move(tid, RUNNABLE, b.ts[i], cpu, -1);
+    this.move(tid, ix, RUNNABLE, b.ts[i], cpu, -1);
   }
 }

@@ -10,6 +10,7 @@ import { fieldOf, type Dispatcher } from './dispatch.js';
 import { RUNNABLE, RUNNING, type SchedTracker } from './sched-state.js';
 import { DurationStats } from './stats/duration-stats.js';
 import type { Threads } from './threads.js';
+import type { TidIndex } from './tid-index.js';
 
 export interface SchedThread {
   wakeups: number;
@@ -21,21 +22,37 @@ export interface SchedThread {
 }
 
 interface OnCpu { tids: number[]; hash: number; since: number }
-/** A set of co-located vCPU threads (sorted tids) and, per tid, the key naming the others. */
-interface StackSet { tids: number[]; keys: string[] }
+/**
+ * A set of co-located vCPU threads (sorted tids) and, per tid, the key naming the others; `ns`: its
+ * stacked time so far (each tid's `stacked` entry for its key, written at the end: a (tid, key)
+ * pair names exactly one set, so the sum and its order of additions are the same).
+ */
+interface StackSet { tids: number[]; keys: string[]; ns: number }
 
 const mix = (tid: number) => {
   const h = Math.imul(tid ^ (tid >>> 16), 0x45d9f3b);
   return h ^ (h >>> 13);
 };
 
+function sameTids(x: number[], y: number[]): boolean {
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
+}
+
 export class Scheduling {
   readonly available: boolean;
   private readonly threads = new Map<number, SchedThread>();
-  /** undefined: not runnable (entries are reset, not deleted: no Map churn per switch). */
-  private readonly runnableSince = new Map<number, number | undefined>();
-  /** vCPU thread → CPU it is runnable or running on (undefined: none). */
-  private readonly placedOn = new Map<number, number | undefined>();
+  /** The same records by thread index (Dispatcher.tids). */
+  private readonly threadAt: Array<SchedThread | undefined> = [];
+  private readonly tids: TidIndex;
+  /** By thread index: runnable since (when `isRunnable` is 1). */
+  private runnableSince = new Float64Array(256);
+  private isRunnable = new Uint8Array(256);
+  /** By thread index: the CPU a vCPU thread is runnable or running on (-1: none). */
+  private placedOn = new Float64Array(256).fill(-1);
+  /** Sets in the order they were first given stacked time (each thread's `stacked` keys are written in this order). */
+  private readonly accounted: StackSet[] = [];
   /** CPU → vCPU threads placed there (sorted), and since when that set holds. */
   private readonly onCpu = new Map<number, OnCpu>();
   /** Sets of co-located threads met so far, by an order-independent hash of their tids. */
@@ -43,6 +60,7 @@ export class Scheduling {
 
   constructor(d: Dispatcher, sched: SchedTracker, private readonly thr: Threads) {
     this.available = sched.has.sched_switch;
+    const tids = (this.tids = d.tids);
     for (const ev of ['sched_wakeup', 'sched_wakeup_new']) {
       d.on(ev, (fmt) => {
         const pid = fieldOf(fmt, 'pid');
@@ -50,11 +68,12 @@ export class Scheduling {
         if (!pid) return null;
         return (b, i) => {
           const tid = readNumber(b, i, pid);
-          const t = this.thread(tid);
+          const ix = tids.of(tid);
+          const t = this.thread(tid, ix);
           t.wakeups++;
           if (!target) return;
           const to = readNumber(b, i, target);
-          const last = sched.lastCpu(tid);
+          const last = sched.lastCpuAt(ix);
           if (to === b.cpu[i] && last !== undefined && to !== last) t.affineWakeups++;
         };
       }, 'sched');
@@ -68,40 +87,63 @@ export class Scheduling {
         const tid = readNumber(b, i, pid);
         const to = readNumber(b, i, dest);
         if (readNumber(b, i, orig) === to) return;
-        this.thread(tid).migrations++;
-        if (this.placedOn.get(tid) !== undefined) this.place(tid, to, b.ts[i]);
+        const ix = tids.of(tid);
+        this.thread(tid, ix).migrations++;
+        if (ix < this.placedOn.length && this.placedOn[ix] >= 0) this.place(tid, ix, to, b.ts[i]);
       };
     }, 'sched');
     sched.subscribe((t) => {
-      if (t.to === RUNNABLE) this.runnableSince.set(t.tid, t.ts);
-      else if (t.to === RUNNING) {
-        const since = this.runnableSince.get(t.tid);
-        if (since !== undefined) {
-          this.thread(t.tid).runqueueWait.add(t.ts - since);
-          this.runnableSince.set(t.tid, undefined);
+      const ix = t.ix;
+      if (ix >= this.isRunnable.length) this.grow(ix);
+      if (t.to === RUNNABLE) {
+        this.runnableSince[ix] = t.ts;
+        this.isRunnable[ix] = 1;
+      } else if (t.to === RUNNING) {
+        if (this.isRunnable[ix] === 1) {
+          this.thread(t.tid, ix).runqueueWait.add(t.ts - this.runnableSince[ix]);
+          this.isRunnable[ix] = 0;
         }
-      } else if (this.runnableSince.get(t.tid) !== undefined) this.runnableSince.set(t.tid, undefined);
-      if (!this.thr.isVcpu(t.tid)) return;
-      if (t.to === RUNNING || t.to === RUNNABLE) this.place(t.tid, t.cpu, t.ts);
-      else this.place(t.tid, -1, t.ts);
+      } else this.isRunnable[ix] = 0;
+      if (!this.thr.isVcpuAt(ix)) return;
+      if (t.to === RUNNING || t.to === RUNNABLE) this.place(t.tid, ix, t.cpu, t.ts);
+      else this.place(t.tid, ix, -1, t.ts);
     });
   }
 
-  private thread(tid: number): SchedThread {
-    let t = this.threads.get(tid);
-    if (!t) this.threads.set(tid, (t = { wakeups: 0, affineWakeups: 0, migrations: 0, runqueueWait: new DurationStats(), stacked: new Map() }));
+  /** Room in the per-index arrays for index `ix`. */
+  private grow(ix: number): void {
+    const n = Math.max(ix + 1, this.isRunnable.length * 2);
+    const since = new Float64Array(n);
+    since.set(this.runnableSince);
+    this.runnableSince = since;
+    const r = new Uint8Array(n);
+    r.set(this.isRunnable);
+    this.isRunnable = r;
+    const p = new Float64Array(n).fill(-1);
+    p.set(this.placedOn);
+    this.placedOn = p;
+  }
+
+  private thread(tid: number, ix = this.tids.of(tid)): SchedThread {
+    let t = ix < this.threadAt.length ? this.threadAt[ix] : undefined;
+    if (!t) {
+      this.threads.set(tid, (t = { wakeups: 0, affineWakeups: 0, migrations: 0, runqueueWait: new DurationStats(), stacked: new Map() }));
+      while (this.threadAt.length < ix) this.threadAt.push(undefined);
+      this.threadAt[ix] = t;
+    }
     return t;
   }
 
-  /** Moves a vCPU thread to `cpu` (-1: off every run queue), closing the stacking intervals it ends. */
-  private place(tid: number, cpu: number, ts: number): void {
-    const from = this.placedOn.get(tid);
+  /** Moves a vCPU thread (index `ix`) to `cpu` (-1: off every run queue), closing the stacking intervals it ends. */
+  private place(tid: number, ix: number, cpu: number, ts: number): void {
+    if (ix >= this.placedOn.length) this.grow(ix);
+    const from = this.placedOn[ix];
     if (from === cpu) return;
-    if (from !== undefined) this.change(from, ts, tid, false);
+    if (from >= 0) this.change(from, ts, tid, false);
     if (cpu >= 0) {
-      this.placedOn.set(tid, cpu);
+      this.placedOn[ix] = cpu;
       this.change(cpu, ts, tid, true);
-    } else this.placedOn.set(tid, undefined);
+    } else this.placedOn[ix] = -1;
   }
 
   /** Adds `tid` to (or removes it from) the threads placed on `cpu`, after accounting the set until `ts`. */
@@ -113,11 +155,15 @@ export class Scheduling {
     let at = 0;
     while (at < a.length && a[at] < tid) at++;
     const has = at < a.length && a[at] === tid;
+    // Shifted by hand: splice would allocate the array of removed elements on every change.
     if (add && !has) {
-      a.splice(at, 0, tid);
+      a.push(0);
+      for (let k = a.length - 1; k > at; k--) a[k] = a[k - 1];
+      a[at] = tid;
       c.hash = (c.hash + mix(tid)) | 0;
     } else if (!add && has) {
-      a.splice(at, 1);
+      for (let k = at; k < a.length - 1; k++) a[k] = a[k + 1];
+      a.pop();
       c.hash = (c.hash - mix(tid)) | 0;
     }
   }
@@ -127,9 +173,9 @@ export class Scheduling {
     let list = this.sets.get(c.hash);
     if (!list) this.sets.set(c.hash, (list = []));
     const a = c.tids;
-    for (const s of list) if (s.tids.length === a.length && s.tids.every((x, k) => x === a[k])) return s;
+    for (const s of list) if (sameTids(s.tids, a)) return s;
     const all = a.slice();
-    const s = { tids: all, keys: all.map((tid) => all.filter((x) => x !== tid).join(',')) };
+    const s = { tids: all, keys: all.map((tid) => all.filter((x) => x !== tid).join(',')), ns: -1 };
     list.push(s);
     return s;
   }
@@ -137,11 +183,13 @@ export class Scheduling {
   private account(c: OnCpu, ts: number): void {
     if (c.tids.length >= 2 && ts > c.since) {
       const set = this.setOf(c);
-      for (let k = 0; k < set.tids.length; k++) {
-        const key = set.keys[k];
-        const st = this.thread(set.tids[k]).stacked;
-        st.set(key, (st.get(key) ?? 0) + (ts - c.since));
+      if (set.ns < 0) {
+        // First time: its threads get their records now, in the order they would have been written to.
+        set.ns = 0;
+        this.accounted.push(set);
+        for (const tid of set.tids) this.thread(tid);
       }
+      set.ns += ts - c.since;
     }
     c.since = ts;
   }
@@ -149,6 +197,9 @@ export class Scheduling {
   /** Per-thread results; `endTs` closes the stacking intervals still open at the end of the trace. */
   finish(endTs: number): Map<number, SchedThread> {
     for (const c of this.onCpu.values()) this.account(c, endTs);
+    for (const set of this.accounted) {
+      for (let k = 0; k < set.tids.length; k++) this.thread(set.tids[k]).stacked.set(set.keys[k], set.ns);
+    }
     return this.threads;
   }
 }

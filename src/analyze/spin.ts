@@ -32,7 +32,10 @@ export interface SpinResult {
 
 export class Spin {
   private readonly r: SpinResult = { hasOnSpin: false, hasExits: false, hasPle: false, byThread: new Map() };
-  private readonly runnableVcpus = new Set<number>();
+  /** vCPU threads runnable but not running, in no particular order (a spin's key sorts them). */
+  private readonly runnableVcpus: number[] = [];
+  /** By thread index (Dispatcher.tids): 1 while the thread is in `runnableVcpus`. */
+  private inSet = new Uint8Array(256);
   private readonly isPause: boolean[] = [];
 
   constructor(d: Dispatcher, sched: SchedTracker, private readonly threads: Threads, reasons: ExitReasons, syms: KernelSymbols) {
@@ -68,8 +71,22 @@ export class Spin {
       }, 'kvm') > 0 || this.r.hasPle;
     }
     sched.subscribe((t) => {
-      if (t.to === RUNNABLE && this.threads.isVcpu(t.tid)) this.runnableVcpus.add(t.tid);
-      else this.runnableVcpus.delete(t.tid);
+      const ix = t.ix;
+      if (t.to === RUNNABLE && this.threads.isVcpuAt(ix)) {
+        if (ix >= this.inSet.length) {
+          const grown = new Uint8Array(Math.max(ix + 1, this.inSet.length * 2));
+          grown.set(this.inSet);
+          this.inSet = grown;
+        }
+        if (this.inSet[ix] === 0) this.runnableVcpus.push(t.tid);
+        this.inSet[ix] = 1;
+      } else if (ix < this.inSet.length && this.inSet[ix] === 1) {
+        const list = this.runnableVcpus;
+        const at = list.indexOf(t.tid);
+        list[at] = list[list.length - 1];
+        list.pop();
+        this.inSet[ix] = 0;
+      }
     });
   }
 
@@ -82,8 +99,9 @@ export class Spin {
   private onSpin(tid: number): void {
     const t = this.thread(tid);
     t.onSpinEvents++;
-    if (this.runnableVcpus.size === 0 || (this.runnableVcpus.size === 1 && this.runnableVcpus.has(tid))) return;
-    const key = [...this.runnableVcpus].filter((x) => x !== tid).sort((a, b) => a - b).join(',');
+    const list = this.runnableVcpus;
+    if (list.length === 0 || (list.length === 1 && list[0] === tid)) return;
+    const key = list.filter((x) => x !== tid).sort((a, b) => a - b).join(',');
     t.waitingSets.set(key, (t.waitingSets.get(key) ?? 0) + 1);
   }
 

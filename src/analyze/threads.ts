@@ -5,9 +5,11 @@
 // their tid, or by the vCPU-number heuristic — the report says which rule grouped each VM.
 import type { FieldDef } from '../ingest/tracedat/format-parser.js';
 import type { EventBatch } from '../model/event-batch.js';
-import { fieldRange, readNumber, readString } from '../model/field-access.js';
+import { readNumber, readString } from '../model/field-access.js';
 import type { TraceSource } from '../model/trace-source.js';
 import { fieldOf, type Dispatcher } from './dispatch.js';
+import { LastComms } from './last-comm.js';
+import type { TidIndex } from './tid-index.js';
 
 export type Grouping = 'tgid' | 'fork' | 'wakeup' | 'name' | 'heuristic' | 'user';
 
@@ -25,14 +27,6 @@ export interface VmInfo {
 
 const VCPU_NAME = /^CPU (\d+)\/KVM$/;
 const OWNER_NAME = /^(?:vhost|kvm-pit)[-/](\d+)$/;
-
-/** Does the char-array field hold exactly the ASCII text `s` (to its NUL)? Then a repeated name skips the UTF-8 decode. */
-function sameAscii(b: EventBatch, i: number, f: FieldDef, s: string): boolean {
-  const [start, end] = fieldRange(b, i, f);
-  let k = 0;
-  for (let c; start + k < end && (c = b.data[start + k]) !== 0; k++) if (c >= 128 || s.charCodeAt(k) !== c) return false;
-  return k === s.length;
-}
 
 function roleOf(comm: string): string | null {
   if (/^vhost-\d+$/.test(comm)) return 'vhost';
@@ -59,11 +53,15 @@ export class Threads {
   /** wakee → waker → count (who wakes a vCPU thread tells which VM it belongs to). */
   private readonly wakers = new Map<number, Map<number, number>>();
   private tgids?: Map<number, number>;
-  /** pid → the name its events carried last, already taken into account (name() is a no-op for it again). */
-  private readonly lastComm = new Map<number, string>();
+  /** The name each thread's events carried last, already taken into account (name() is a no-op for it again). */
+  private readonly lastComm = new LastComms();
+  /** By thread index: 1 when the thread is known as a vCPU thread (vcpuOf or vcpuByName has it). */
+  private vcpuFlag = new Uint8Array(256);
+  private readonly tids: TidIndex;
   private userVms: Array<{ name: string; pid: number }> = [];
 
   constructor(d: Dispatcher, source: TraceSource, userVms: Array<{ name: string; pid: number }> = []) {
+    this.tids = d.tids;
     this.recorded = source.comms;
     for (const [pid, comm] of source.comms) this.setName(pid, comm);
     this.tgids = source.tgids;
@@ -111,11 +109,11 @@ export class Threads {
   private name(b: EventBatch, i: number, pidF: FieldDef, commF: FieldDef): void {
     const pid = readNumber(b, i, pidF);
     if (pid <= 0) return;
-    const last = this.lastComm.get(pid);
-    if (last !== undefined && sameAscii(b, i, commF, last)) return;
+    const ix = this.tids.of(pid);
+    if (this.lastComm.unchanged(b, i, commF, ix)) return;
     this.seen.add(pid);
     const comm = readString(b, i, commF);
-    this.lastComm.set(pid, comm);
+    this.lastComm.set(b, i, commF, ix, comm);
     if (comm && this.comms.get(pid) !== comm && !this.recorded.has(pid)) this.setName(pid, comm);
     else if (comm && !this.vcpuByName.has(pid)) this.noteName(pid, comm);
   }
@@ -127,7 +125,21 @@ export class Threads {
 
   private noteName(pid: number, comm: string): void {
     const m = VCPU_NAME.exec(comm);
-    if (m) this.vcpuByName.set(pid, Number(m[1]));
+    if (m) {
+      this.vcpuByName.set(pid, Number(m[1]));
+      this.flag(pid);
+    }
+  }
+
+  /** Notes `tid` as a vCPU thread in `vcpuFlag`. */
+  private flag(tid: number): void {
+    const ix = this.tids.of(tid);
+    if (ix >= this.vcpuFlag.length) {
+      const grown = new Uint8Array(Math.max(ix + 1, this.vcpuFlag.length * 2));
+      grown.set(this.vcpuFlag);
+      this.vcpuFlag = grown;
+    }
+    this.vcpuFlag[ix] = 1;
   }
 
   /**
@@ -140,12 +152,18 @@ export class Threads {
     const had = this.vcpuOf.get(tid);
     if (had !== undefined && !(vcpu >= 0 && (authoritative || had < 0))) return had;
     this.vcpuOf.set(tid, vcpu);
+    if (had === undefined) this.flag(tid);
     return vcpu;
   }
 
   /** Is `tid` a vCPU thread, as far as the stream has told so far? */
   isVcpu(tid: number): boolean {
-    return this.vcpuOf.has(tid) || this.vcpuByName.has(tid);
+    return this.isVcpuAt(this.tids.of(tid));
+  }
+
+  /** isVcpu by thread index (Dispatcher.tids). */
+  isVcpuAt(ix: number): boolean {
+    return ix < this.vcpuFlag.length && this.vcpuFlag[ix] === 1;
   }
 
   /** Groups the vCPU threads into VMs (called once at the end of the stream). */

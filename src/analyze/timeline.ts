@@ -49,12 +49,14 @@ export class Timeline implements Analysis<TimelineResult> {
   private width = FIRST_BUCKET_NS;
   private readonly sums: Float64Array[] = [];
   private readonly vcpus = new Map<number, Vcpu>();
+  /** The same records by thread index (Dispatcher.tids), for the per-event lookups. */
+  private readonly vcpuAt: Array<Vcpu | undefined> = [];
   private readonly cpus = new Map<number, Cpu>();
-  /** vCPU thread → where it runs since when (`on`); records are reused, `seq` orders them as Map re-insertions did. */
-  private readonly running = new Map<number, { on: boolean; cpu: number; since: number; seq: number }>();
+  /** By thread index: where a vCPU thread runs since when (`on`); records are reused, `seq` orders them as Map re-insertions did. */
+  private readonly running: Array<{ tid: number; on: boolean; cpu: number; since: number; seq: number } | undefined> = [];
   private runSeq = 0;
-  /** vCPU thread → CPU it is runnable or running on (undefined: none). */
-  private readonly placedOn = new Map<number, number | undefined>();
+  /** By thread index: the CPU a vCPU thread is runnable or running on (-1: none). */
+  private placedOn = new Float64Array(256).fill(-1);
   private readonly pauseExits = this.series();
   private readonly onSpin = this.series();
   private readonly lapicLate = this.series();
@@ -64,6 +66,7 @@ export class Timeline implements Analysis<TimelineResult> {
   private pairs = 0;
 
   constructor(d: Dispatcher, sched: SchedTracker, private readonly thr: Threads, reasons: ExitReasons, syms: KernelSymbols) {
+    const tids = d.tids;
     d.on('kvm_exit', (fmt) => {
       const reason = reasons.reader(fmt, d);
       if (!reason) return null;
@@ -72,7 +75,9 @@ export class Timeline implements Analysis<TimelineResult> {
         const k = reason(b, i);
         this.isPause[k] ??= PAUSE.has(reasons.list[k].reason);
         if (this.isPause[k]) this.pauseExits[this.idx(ts)]++;
-        const v = this.vcpu(b.pid[i]);
+        const tid = b.pid[i];
+        const ix = tids.of(tid);
+        const v = (ix < this.vcpuAt.length ? this.vcpuAt[ix] : undefined) ?? this.vcpu(tid, ix);
         if (!v) return;
         v.exits[this.idx(ts)]++;
         v.open = true;
@@ -82,7 +87,8 @@ export class Timeline implements Analysis<TimelineResult> {
       };
     }, 'kvm');
     d.on('kvm_entry', () => (b, i) => {
-      const v = this.vcpus.get(b.pid[i]);
+      const ix = tids.of(b.pid[i]);
+      const v = ix < this.vcpuAt.length ? this.vcpuAt[ix] : undefined;
       if (!v?.open) return;
       for (let k = 0; k < v.pending.length; k += 3) this.add(v.pending[k + 2] ? v.haltedNs : v.exitNs, v.pending[k], v.pending[k + 1]);
       this.add(v.halted ? v.haltedNs : v.exitNs, v.seg, b.ts[i]); // the last segment, to this entry
@@ -106,31 +112,33 @@ export class Timeline implements Analysis<TimelineResult> {
       };
     }, 'kvm');
     sched.subscribe((t) => {
-      const v = this.vcpus.get(t.tid);
+      const v = t.ix < this.vcpuAt.length ? this.vcpuAt[t.ix] : undefined;
       if (v?.open && (t.to === SLEEPING) !== v.halted) {
         v.pending.push(v.seg, t.ts, v.halted ? 1 : 0);
         v.seg = t.ts;
         v.halted = !v.halted;
       }
-      if (!v && !this.thr.isVcpu(t.tid)) return;
-      let run = this.running.get(t.tid);
+      if (!v && !this.thr.isVcpuAt(t.ix)) return;
+      let run = t.ix < this.running.length ? this.running[t.ix] : undefined;
       if (t.from === RUNNING && run?.on) {
         this.ran(t.tid, run.cpu, run.since, t.ts);
         run.on = false;
       }
       if (t.to === RUNNING) {
-        if (!run) this.running.set(t.tid, (run = { on: true, cpu: t.cpu, since: t.ts, seq: this.runSeq++ }));
-        else {
+        if (!run) {
+          while (this.running.length < t.ix) this.running.push(undefined);
+          this.running[t.ix] = run = { tid: t.tid, on: true, cpu: t.cpu, since: t.ts, seq: this.runSeq++ };
+        } else {
           run.on = true;
           run.cpu = t.cpu;
           run.since = t.ts;
           run.seq = this.runSeq++;
         }
-        const s = v ?? this.vcpu(t.tid);
+        const s = v ?? this.vcpu(t.tid, t.ix);
         if (s && s.lastCpu >= 0 && s.lastCpu !== t.cpu) s.migrations[this.idx(t.ts)]++;
         if (s) s.lastCpu = t.cpu;
       }
-      this.place(t.tid, t.to === RUNNING || t.to === RUNNABLE ? t.cpu : -1, t.ts);
+      this.place(t.ix, t.to === RUNNING || t.to === RUNNABLE ? t.cpu : -1, t.ts);
     });
   }
 
@@ -150,11 +158,14 @@ export class Timeline implements Analysis<TimelineResult> {
     return a;
   }
 
-  private vcpu(tid: number): Vcpu | undefined {
+  /** The record of vCPU thread `tid` (index `ix`), made on first use while fewer than MAX_VCPUS are kept. */
+  private vcpu(tid: number, ix: number): Vcpu | undefined {
     let v = this.vcpus.get(tid);
     if (!v && this.vcpus.size < MAX_VCPUS) {
       v = { exits: this.series(), exitNs: this.series(), haltedNs: this.series(), migrations: this.series(), open: false, halted: false, seg: 0, pending: [], lastCpu: -1 };
       this.vcpus.set(tid, v);
+      while (this.vcpuAt.length < ix) this.vcpuAt.push(undefined);
+      this.vcpuAt[ix] = v;
     }
     return v;
   }
@@ -206,15 +217,20 @@ export class Timeline implements Analysis<TimelineResult> {
     }
   }
 
-  /** Moves a vCPU thread's run-queue placement to `cpu` (-1: none), accounting stacked time. */
-  private place(tid: number, cpu: number, ts: number): void {
-    const from = this.placedOn.get(tid);
+  /** Moves the run-queue placement of a vCPU thread (index `ix`) to `cpu` (-1: none), accounting stacked time. */
+  private place(ix: number, cpu: number, ts: number): void {
+    if (ix >= this.placedOn.length) {
+      const grown = new Float64Array(Math.max(ix + 1, this.placedOn.length * 2)).fill(-1);
+      grown.set(this.placedOn);
+      this.placedOn = grown;
+    }
+    const from = this.placedOn[ix];
     if (from === cpu) return;
-    if (from !== undefined) this.placed(from, -1, ts);
+    if (from >= 0) this.placed(from, -1, ts);
     if (cpu >= 0) {
-      this.placedOn.set(tid, cpu);
+      this.placedOn[ix] = cpu;
       this.placed(cpu, 1, ts);
-    } else this.placedOn.set(tid, undefined);
+    } else this.placedOn[ix] = -1;
   }
 
   /** One more (`by` 1) or one less (-1) vCPU thread placed on CPU `n` from `ts`. */
@@ -236,8 +252,8 @@ export class Timeline implements Analysis<TimelineResult> {
 
   finish(): TimelineResult {
     const end = Number.isNaN(this.last) ? 0 : this.last;
-    const open = [...this.running].filter(([, r]) => r.on).sort((a, b) => a[1].seq - b[1].seq);
-    for (const [tid, r] of open) this.ran(tid, r.cpu, r.since, end);
+    const open = this.running.filter((r) => r?.on).sort((a, b) => a!.seq - b!.seq);
+    for (const r of open) this.ran(r!.tid, r!.cpu, r!.since, end);
     for (const c of this.cpus.values()) if (c.placed >= 2) this.add(c.stackedNs, c.since, end);
     const n = Number.isNaN(this.t0) ? 0 : this.idx(end) + 1;
     const cut = (a: Float64Array) => Array.from(a.subarray(0, n));

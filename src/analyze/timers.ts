@@ -29,14 +29,15 @@ export class Timers {
     injection: new DurationStats(), injectionByThread: new Map(), worstInjection: null, hrtimerNamed: 0, hrtimerUnnamed: 0,
   };
   /**
-   * CPU → the apic timer being expired there (`on`): its start and the thread it woke (-1 none yet).
+   * By CPU: the apic timer being expired there (`on`): its start and the thread it woke (-1 none yet).
    * Records stay in the Maps and are reused (`on` false: none): no Map churn or object per timer.
    */
-  private readonly firing = new Map<number, { on: boolean; ts: number; interrupted: number; woken: number }>();
-  /** vCPU thread → time its timer fired (`on`), until its next kvm_entry. */
-  private readonly awaiting = new Map<number, { on: boolean; ts: number; cpu: number }>();
+  private readonly firing: Array<{ on: boolean; ts: number; interrupted: number; woken: number } | undefined> = [];
+  /** By thread index (Dispatcher.tids): time the vCPU thread's timer fired (`on`), until its next kvm_entry. */
+  private readonly awaiting: Array<{ on: boolean; ts: number; cpu: number } | undefined> = [];
 
   constructor(d: Dispatcher, syms: KernelSymbols) {
+    const tids = d.tids;
     this.r.lapicAvailable = d.on('kvm_wait_lapic_expire', (fmt) => {
       const delta = fieldOf(fmt, 'delta');
       if (!delta) return null;
@@ -58,8 +59,12 @@ export class Timers {
         if (name === '') this.r.hrtimerUnnamed++;
         else this.r.hrtimerNamed++;
         if (name !== 'apic_timer_fn') return;
-        let f = this.firing.get(b.cpu[i]);
-        if (!f) this.firing.set(b.cpu[i], (f = { on: false, ts: 0, interrupted: 0, woken: 0 }));
+        const cpu = b.cpu[i];
+        let f = cpu < this.firing.length ? this.firing[cpu] : undefined;
+        if (!f) {
+          while (this.firing.length < cpu) this.firing.push(undefined);
+          this.firing[cpu] = f = { on: false, ts: 0, interrupted: 0, woken: 0 };
+        }
         f.on = true;
         f.ts = b.ts[i];
         f.interrupted = b.pid[i];
@@ -67,14 +72,19 @@ export class Timers {
       };
     }, 'timer');
     d.on('hrtimer_expire_exit', () => (b, i) => {
-      const f = this.firing.get(b.cpu[i]);
+      const cpu = b.cpu[i];
+      const f = cpu < this.firing.length ? this.firing[cpu] : undefined;
       if (!f?.on) return;
       f.on = false;
       const target = f.woken >= 0 ? f.woken : f.interrupted;
       if (target <= 0) return;
-      let a = this.awaiting.get(target);
+      const ix = tids.of(target);
+      let a = ix < this.awaiting.length ? this.awaiting[ix] : undefined;
       if (a?.on) return;
-      if (!a) this.awaiting.set(target, (a = { on: false, ts: 0, cpu: 0 }));
+      if (!a) {
+        while (this.awaiting.length < ix) this.awaiting.push(undefined);
+        this.awaiting[ix] = a = { on: false, ts: 0, cpu: 0 };
+      }
       a.on = true;
       a.ts = f.ts;
       a.cpu = b.cpu[i];
@@ -84,14 +94,16 @@ export class Timers {
         const pid = fieldOf(fmt, 'pid');
         if (!pid) return null;
         return (b, i) => {
-          const f = this.firing.get(b.cpu[i]);
+          const cpu = b.cpu[i];
+          const f = cpu < this.firing.length ? this.firing[cpu] : undefined;
           if (f?.on && f.woken < 0) f.woken = readNumber(b, i, pid);
         };
       }, 'sched');
     }
     d.on('kvm_entry', () => (b, i) => {
       const tid = b.pid[i];
-      const a = this.awaiting.get(tid);
+      const ix = tids.of(tid);
+      const a = ix < this.awaiting.length ? this.awaiting[ix] : undefined;
       if (!a?.on) return;
       a.on = false;
       const ns = b.ts[i] - a.ts;

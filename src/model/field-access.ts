@@ -9,18 +9,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Integer value of a scalar field as a Number (exact below 2^53; 8-byte fields may round). */
 export function readNumber(b: EventBatch, i: number, f: FieldDef): number {
-  const len = b.len[i];
-  if (f.offset + f.size > len) return 0;
+  const size = f.size;
+  if (f.offset + size > b.len[i]) return 0;
   const at = b.off[i] + f.offset;
   const v = b.view;
   const le = b.little;
-  switch (f.size) {
-    case 1: return f.signed ? v.getInt8(at) : v.getUint8(at);
-    case 2: return f.signed ? v.getInt16(at, le) : v.getUint16(at, le);
-    case 4: return f.signed ? v.getInt32(at, le) : v.getUint32(at, le);
-    case 8: return Number(f.signed ? v.getBigInt64(at, le) : v.getBigUint64(at, le));
-    default: return 0;
+  if (size === 4) return f.signed ? v.getInt32(at, le) : v.getUint32(at, le);
+  if (size === 8) {
+    // hi·2^32 + lo rounds exactly as Number(BigInt) does (one rounding of the exact value), no BigInt.
+    const lo = v.getUint32(le ? at : at + 4, le);
+    const hi = f.signed ? v.getInt32(le ? at + 4 : at, le) : v.getUint32(le ? at + 4 : at, le);
+    return hi * 4294967296 + lo;
   }
+  if (size === 1) return f.signed ? v.getInt8(at) : v.getUint8(at);
+  if (size === 2) return f.signed ? v.getInt16(at, le) : v.getUint16(at, le);
+  return 0;
 }
 
 /** Exact integer value of a scalar field. */

@@ -78,6 +78,17 @@ export interface UnparsedLines {
   examples: Array<{ line: number; text: string; reason: string }>;
 }
 
+/** Analyses a source may run where it reads (analyze/side.ts): fed every batch, then finished. */
+export interface SideRunner {
+  consume(b: EventBatch): void;
+  finish(): unknown;
+}
+
+/** What TraceSource.offloadSide promises: the side analyses' results once read() has returned. */
+export interface SideOffload {
+  results?: unknown;
+}
+
 export interface TraceSource {
   meta: TraceMeta;
   formats: EventFormat[];
@@ -101,6 +112,13 @@ export interface TraceSource {
    * Returning false from `onBatch` stops the stream.
    */
   read(onBatch: (batch: EventBatch) => boolean | void): void;
+  /**
+   * Offers to run the side analyses (analyze/side.ts) in the source's reader thread, on the same
+   * batches the caller gets. Null: the source reads on the calling thread, the caller runs them.
+   * Otherwise their results are in the returned object after read() — computed by `local()` on
+   * this thread if the reader thread could not start after all. Only for an unfiltered whole read.
+   */
+  offloadSide?(local: () => SideRunner): SideOffload | null;
   /** The file the stream reads, for progress (bytes read so far of its size); set by openInput. */
   input?: { readonly size: number; readonly bytesRead: number };
   close(): void;

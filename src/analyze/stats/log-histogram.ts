@@ -13,8 +13,34 @@ export const BINS_PER_DECADE = 4;
 
 /** Bin index of a positive value: floor(4·log10(v)) (the epsilon keeps exact powers of ten in their own bin). */
 export function logBinOf(v: number): number {
+  // Values in [1, 2^31) (durations in ns) are placed by comparisons: the bin's safe range is found
+  // from the value's power of two. Only values within a relative 1e-12 of a bin edge (or outside
+  // that range) take the logarithm — no rounding of it can move them across an edge elsewhere.
+  if (v >= 1 && v < 2147483648) {
+    let k = FIRST_BIN[31 - Math.clz32(v)];
+    while (v > SAFE_HI[k]) k++;
+    if (v >= SAFE_LO[k]) return k;
+  }
+  return exactBinOf(v);
+}
+
+/** The definition of logBinOf. */
+export function exactBinOf(v: number): number {
   return Math.floor(BINS_PER_DECADE * Math.log10(v) + 1e-9);
 }
+
+/** Bins 0 .. FAST_BINS − 1 cover [1, 2^31): bin k is [10^((k − 1e-9)/4), 10^((k + 1 − 1e-9)/4)). */
+const FAST_BINS = 40;
+const MARGIN = 1e-12;
+const SAFE_LO = new Float64Array(FAST_BINS + 1);
+const SAFE_HI = new Float64Array(FAST_BINS + 1);
+/** Per power of two 2^e (e < 31): a bin at or below the one of 2^e. */
+const FIRST_BIN = new Int32Array(31);
+for (let k = 0; k <= FAST_BINS; k++) {
+  SAFE_LO[k] = 10 ** ((k - 1e-9) / BINS_PER_DECADE) * (1 + MARGIN);
+  SAFE_HI[k] = k === FAST_BINS ? Infinity : 10 ** ((k + 1 - 1e-9) / BINS_PER_DECADE) * (1 - MARGIN);
+}
+for (let e = 0; e < 31; e++) FIRST_BIN[e] = Math.max(0, exactBinOf(2 ** e) - 1);
 
 /** Lower bound of bin k, rounded to 3 significant digits (bounds are labels, counts are exact). */
 export function logBinLow(k: number): number {

@@ -54,6 +54,9 @@ export interface SourceThreadArgs {
   endCodes?: ReadonlySet<string>;
   /** Each batch's and the end's per-format extras (perf-reader.ts), before the batch is delivered. */
   onExtra?(extra: unknown, end: boolean): void;
+  /** Run the side analyses in the worker (TraceSource.offloadSide); their results go to onSide at the end. */
+  side?: boolean;
+  onSide?(results: unknown): void;
 }
 
 /** A reader worker started before any file was opened (prestartReader), waiting for its read. */
@@ -88,7 +91,7 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const { port1, port2 } = new MessageChannel();
   const endCodes = a.endCodes ?? END_CODES;
-  const data: SourceWorkerData = { kvmtraceSource: true, kind: a.kind, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2 };
+  const data: SourceWorkerData = { kvmtraceSource: true, kind: a.kind, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2, side: a.side };
   let worker: Worker;
   const pre = idle;
   idle = null;
@@ -137,6 +140,7 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
         port1.postMessage(m.buf, [m.buf!]);
       } else if (m.kind === 'end') {
         a.onExtra?.(m.extra, true);
+        if (a.side) a.onSide?.(m.side);
         break;
       } else {
         const e = m.error!;

@@ -9,7 +9,8 @@ import { isMainThread, receiveMessageOnPort, workerData, type MessagePort } from
 import type { DiagSeverity } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import type { EventBatch } from '../../model/event-batch.js';
-import type { LostRecord } from '../../model/trace-source.js';
+import type { LostRecord, TraceSource } from '../../model/trace-source.js';
+import { SideAnalyses } from '../../analyze/side.js';
 import { FileSource } from './byte-source.js';
 import { perfReaderHooks } from '../perf/perf-reader.js';
 import { openTraceDat } from '../tracedat/open.js';
@@ -32,6 +33,8 @@ export interface SourceWorkerData {
   threads?: ThreadMode;
   ctrl: SharedArrayBuffer;
   port: MessagePort;
+  /** Run the side analyses (analyze/side.ts) on every batch and post their results with the end. */
+  side?: boolean;
 }
 
 export type DiagCall = [code: string, severity: DiagSeverity, message: string, count: number];
@@ -47,6 +50,8 @@ export interface SourceMessage {
   error?: { message: string; offset?: number; file?: string; input: boolean };
   /** Per-format extras of a batch or of the end (perf-reader.ts). */
   extra?: unknown;
+  /** The end: the side analyses' results, when asked for (SideResults, structured-cloned). */
+  side?: unknown;
 }
 
 /** What a format adds to the generic read: the source, and extras with each batch and at the end. */
@@ -117,12 +122,14 @@ function run(d: SourceWorkerData): void {
       record(code, severity, message, count);
     };
     const source = s;
+    const side = d.side ? new SideAnalyses(s as unknown as TraceSource) : null;
     const newLost = (): LostRecord[] => {
       const l = source.lost.slice(lostSent);
       lostSent = source.lost.length;
       return l;
     };
     source.read((b) => {
+      side?.consume(b);
       const buf = packBatch(b, port);
       const x = hooks.batchExtra?.(b);
       post({ kind: 'batch', buf, n: b.length, dataUsed: b.dataUsed, lost: newLost(), diag, extra: x?.extra }, [buf, ...(x?.transfer ?? [])]);
@@ -134,7 +141,7 @@ function run(d: SourceWorkerData): void {
         Atomics.wait(ctrl, TAKEN, taken, 1000);
       }
     });
-    if (Atomics.load(ctrl, STOP_READ) === 0) post({ kind: 'end', lost: newLost(), diag, extra: hooks.endExtra?.() });
+    if (Atomics.load(ctrl, STOP_READ) === 0) post({ kind: 'end', lost: newLost(), diag, extra: hooks.endExtra?.(), side: side?.finish() });
   } catch (e) {
     const err = e as Error;
     const input = e instanceof InputError;

@@ -25,7 +25,7 @@ import { readInWorker } from '../io/source-thread.js';
 import type { PerfBatchExtra, PerfEndExtra } from './perf-reader.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import type { LostRecord, TraceSource } from '../../model/trace-source.js';
+import type { LostRecord, SideOffload, SideRunner, TraceSource } from '../../model/trace-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { PerfAttr } from './attr.js';
 import { REC, SAMPLE } from './constants.js';
@@ -378,10 +378,15 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
 
   // ---- the read in a reader thread ----
   let names = threads.names;
-  const readInThread = (cb: (b: EventBatch) => boolean | void): boolean => {
+  const inThread = (): boolean => {
     const mode = opts.readerThread ?? threadModeFromEnv();
     const big = file.dataEnd - file.dataStart >= READER_THREAD_MIN_BYTES && availableParallelism() > 1;
-    if (!(src instanceof FileSource) || opts.inWorker || !(mode === 'on' || (mode === 'auto' && big))) return false;
+    return src instanceof FileSource && !opts.inWorker && (mode === 'on' || (mode === 'auto' && big));
+  };
+  /** Side analyses promised to the reader thread (offloadSide). */
+  let side: { local: () => SideRunner; out: SideOffload } | null = null;
+  const readInThread = (cb: (b: EventBatch) => boolean | void): boolean => {
+    if (!inThread()) return false;
     names = [];
     const onExtra = (x: unknown, end: boolean) => {
       if (end) {
@@ -397,7 +402,9 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
       batchPid = new Int32Array(e.buf, 4 * n, n);
       for (const nm of e.names) names.push(nm);
     };
-    const args = { kind: 'perf' as const, path: src.path, batchSize: opts.batchSize, little: payloadLittle, diag, lost, endCodes: NO_END_CODES, onExtra };
+    const out = side?.out;
+    const args = { kind: 'perf' as const, path: (src as FileSource).path, batchSize: opts.batchSize, little: payloadLittle, diag, lost, endCodes: NO_END_CODES, onExtra,
+      side: !!out, onSide: (r: unknown) => { if (out) out.results = r; } };
     if (readInWorker(args, cb)) return true;
     names = threads.names;
     return false;
@@ -427,44 +434,60 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     pidOf(i: number) {
       return batchPid[i];
     },
+    offloadSide(local) {
+      if (!inThread()) return null;
+      side = { local, out: {} };
+      return side.out;
+    },
     read(cb) {
       if (consumed) throw new Error('perf.data source can be read once');
       consumed = true;
       if (readInThread(cb)) return;
-      const b = new EventBatch(opts.batchSize, payloadLittle);
-      batch = b;
-      batchComm = new Int32Array(b.capacity);
-      batchPid = new Int32Array(b.capacity);
-      onBatch = cb;
-      const env = process.env.KVMTRACE_ZSTD_WORKER;
-      const auto = !!features.compressed && file.dataEnd - file.dataStart >= ZSTD_WORKER_MIN_BYTES && availableParallelism() > 1;
-      const zstdWorker = env === '0' || env === '1' ? env === '1' : opts.zstdWorker ?? auto;
-      walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag, zstdWorker }, handler);
-      if (!stopped) flushUpTo(Infinity);
-      if (!stopped && b.length > 0) {
-        cb(b);
-        b.reset();
-      }
-      let known = 0;
-      for (const l of lost) known += l.count;
-      let perEvent = 0;
-      for (const l of lostSamples) perEvent += l.count;
-      if (known > 0) {
-        diag.add('lost-events', 'data-loss', `${known} events were lost (perf ring buffer overrun, ${lost.length} LOST records: ${lostAt.join('; ')})`, known);
-        if (perEvent > 0) diag.add('lost-samples', 'info', `LOST_SAMPLES records count ${perEvent} lost samples per event (the same drops as the LOST records): ${lostSamplesAt.join('; ')}`, perEvent);
-      } else if (perEvent > 0) {
-        lost.push(...lostSamples);
-        diag.add('lost-events', 'data-loss', `${perEvent} samples were lost (${lostSamples.length} LOST_SAMPLES records: ${lostSamplesAt.join('; ')})`, perEvent);
-      }
-      if (heads.badSamples > 0) diag.add('bad-samples', 'data-loss', `${heads.badSamples} sample records were shorter than their sample_type requires (or named an impossible CPU) and were skipped`, heads.badSamples);
-      if (heads.unknownIds > 0) diag.add('unknown-sample-id', 'warning', `${heads.unknownIds} samples carry an id that belongs to no event attribute and were skipped`, heads.unknownIds);
-      if (idMismatch > 0) diag.add('event-id-mismatch', 'warning', `${idMismatch} tracepoint samples have a common_type different from their attr's config (the payload's common_type was used)`, idMismatch);
-      if (skippedSamples > 0) diag.add('non-tracepoint-samples', 'info', `${skippedSamples} samples without a tracepoint payload (no PERF_SAMPLE_RAW) were skipped`, skippedSamples);
+      if (!side) return readHere(cb);
+      // Promised to a reader thread that could not start: the side analyses run on this thread.
+      const runner = side.local();
+      readHere((b) => {
+        runner.consume(b);
+        return cb(b);
+      });
+      side.out.results = runner.finish();
     },
     close() {
       src.close();
     },
   };
+  /** The read on this thread: the record walk, the ordering queue, the loss diagnostics. */
+  function readHere(cb: (b: EventBatch) => boolean | void): void {
+    const b = new EventBatch(opts.batchSize, payloadLittle);
+    batch = b;
+    batchComm = new Int32Array(b.capacity);
+    batchPid = new Int32Array(b.capacity);
+    onBatch = cb;
+    const env = process.env.KVMTRACE_ZSTD_WORKER;
+    const auto = !!features.compressed && file.dataEnd - file.dataStart >= ZSTD_WORKER_MIN_BYTES && availableParallelism() > 1;
+    const zstdWorker = env === '0' || env === '1' ? env === '1' : opts.zstdWorker ?? auto;
+    walkRecords({ src, start: file.dataStart, end: file.dataEnd, endIsCut: file.endIsCut, little, diag, zstdWorker }, handler);
+    if (!stopped) flushUpTo(Infinity);
+    if (!stopped && b.length > 0) {
+      cb(b);
+      b.reset();
+    }
+    let known = 0;
+    for (const l of lost) known += l.count;
+    let perEvent = 0;
+    for (const l of lostSamples) perEvent += l.count;
+    if (known > 0) {
+      diag.add('lost-events', 'data-loss', `${known} events were lost (perf ring buffer overrun, ${lost.length} LOST records: ${lostAt.join('; ')})`, known);
+      if (perEvent > 0) diag.add('lost-samples', 'info', `LOST_SAMPLES records count ${perEvent} lost samples per event (the same drops as the LOST records): ${lostSamplesAt.join('; ')}`, perEvent);
+    } else if (perEvent > 0) {
+      lost.push(...lostSamples);
+      diag.add('lost-events', 'data-loss', `${perEvent} samples were lost (${lostSamples.length} LOST_SAMPLES records: ${lostSamplesAt.join('; ')})`, perEvent);
+    }
+    if (heads.badSamples > 0) diag.add('bad-samples', 'data-loss', `${heads.badSamples} sample records were shorter than their sample_type requires (or named an impossible CPU) and were skipped`, heads.badSamples);
+    if (heads.unknownIds > 0) diag.add('unknown-sample-id', 'warning', `${heads.unknownIds} samples carry an id that belongs to no event attribute and were skipped`, heads.unknownIds);
+    if (idMismatch > 0) diag.add('event-id-mismatch', 'warning', `${idMismatch} tracepoint samples have a common_type different from their attr's config (the payload's common_type was used)`, idMismatch);
+    if (skippedSamples > 0) diag.add('non-tracepoint-samples', 'info', `${skippedSamples} samples without a tracepoint payload (no PERF_SAMPLE_RAW) were skipped`, skippedSamples);
+  }
   return source;
 }
 

@@ -6,7 +6,7 @@
 import { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError, UsageError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import { lostTotals, type LostRecord, type TraceMeta, type TraceSource } from '../../model/trace-source.js';
+import { lostTotals, type LostRecord, type SideOffload, type SideRunner, type TraceMeta, type TraceSource } from '../../model/trace-source.js';
 import { FileSource } from '../io/byte-source.js';
 import { CpuCursor, type PageLayout } from './cpu-cursor.js';
 import { OPTION_NAMES, type TraceDatFile } from './file-info.js';
@@ -120,6 +120,37 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     if (unknown > 0) diag.add('lost-events-unknown', 'data-loss', `${unknown} pages report lost events without a count`, unknown);
   };
 
+  /** The read runs in a reader thread (io/source-thread.ts): a big file, threads allowed. */
+  const inThread = (): boolean => {
+    const readerMode = opts.readerThread ?? threadModeFromEnv();
+    const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
+    const big = bytes >= (algo && algo !== 'none' ? MIN_THREAD_COMPRESSED_BYTES : MIN_THREAD_BYTES);
+    return src instanceof FileSource && !opts.inWorker && (readerMode === 'on' || (readerMode === 'auto' && big));
+  };
+  /** Side analyses promised to the reader thread (offloadSide). */
+  let side: { local: () => SideRunner; out: SideOffload } | null = null;
+  /** The read on this thread: pages decoded here (compressed chunks by a decode worker when big), merged. */
+  const readHere = (onBatch: (b: EventBatch) => boolean | void): void => {
+    const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
+    if (algo && algo !== 'none' && src instanceof FileSource) worker = startDecodeWorker(src.path, algo, file.little, pageSources, bytes, opts.threads ?? threadModeFromEnv());
+    try {
+      mergeCursors(cursors, {
+        batch: new EventBatch(opts.batchSize, file.little),
+        fmtOfType,
+        pidOffset: pidField?.offset ?? 4,
+        typeOffset: typeField?.offset ?? 0,
+        little: file.little,
+        lost,
+        onBatch,
+        perCpu,
+      });
+    } finally {
+      worker?.stop();
+      worker = null;
+    }
+    addLostDiag();
+  };
+
   return {
     meta,
     formats: file.formats,
@@ -128,38 +159,30 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     printk: file.printk,
     diag,
     lost,
+    offloadSide(local) {
+      if (!inThread()) return null;
+      side = { local, out: {} };
+      return side.out;
+    },
     read(onBatch) {
       if (consumed) throw new Error('trace.dat source can be read once');
       consumed = true;
-      const mode = opts.threads ?? threadModeFromEnv();
-      const readerMode = opts.readerThread ?? threadModeFromEnv();
-      const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
-      const compressed = !!algo && algo !== 'none';
-      const big = bytes >= (compressed ? MIN_THREAD_COMPRESSED_BYTES : MIN_THREAD_BYTES);
-      if (src instanceof FileSource && !opts.inWorker && (readerMode === 'on' || (readerMode === 'auto' && big))) {
-        const args = { path: src.path, buffer: opts.buffer, batchSize: opts.batchSize, threads: opts.threads, little: file.little, diag, lost };
+      if (inThread()) {
+        const out = side?.out;
+        const args = { path: (src as FileSource).path, buffer: opts.buffer, batchSize: opts.batchSize, threads: opts.threads, little: file.little, diag, lost, side: !!out, onSide: (r: unknown) => { if (out) out.results = r; } };
         if (readInWorker(args, onBatch)) {
           addLostDiag();
           return;
         }
       }
-      if (algo && algo !== 'none' && src instanceof FileSource) worker = startDecodeWorker(src.path, algo, file.little, pageSources, bytes, mode);
-      try {
-        mergeCursors(cursors, {
-          batch: new EventBatch(opts.batchSize, file.little),
-          fmtOfType,
-          pidOffset: pidField?.offset ?? 4,
-          typeOffset: typeField?.offset ?? 0,
-          little: file.little,
-          lost,
-          onBatch,
-          perCpu,
-        });
-      } finally {
-        worker?.stop();
-        worker = null;
-      }
-      addLostDiag();
+      if (!side) return readHere(onBatch);
+      // Promised to a reader thread that could not start: the side analyses run on this thread.
+      const runner = side.local();
+      readHere((b) => {
+        runner.consume(b);
+        return onBatch(b);
+      });
+      side.out.results = runner.finish();
     },
     close() {
       worker?.stop();

@@ -7,7 +7,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import type { LostRecord } from '../../model/trace-source.js';
+import type { LostRecord, SideOffload, SideRunner } from '../../model/trace-source.js';
 import { builtScript } from '../../util/worker-script.js';
 import type { ThreadMode } from '../tracedat/parallel.js';
 import { packedLayout, SENT, STOP_READ, TAKEN, type IdleWorkerData, type SourceMessage, type SourceWorkerData } from './source-worker.js';
@@ -57,6 +57,26 @@ export interface SourceThreadArgs {
   /** Run the side analyses in the worker (TraceSource.offloadSide); their results go to onSide at the end. */
   side?: boolean;
   onSide?(results: unknown): void;
+}
+
+/** Side analyses a source promised to its reader thread (TraceSource.offloadSide). */
+export interface SidePromise {
+  local: () => SideRunner;
+  out: SideOffload;
+}
+
+/**
+ * The read on the calling thread (`readHere`), with the side analyses a source promised to a
+ * reader thread that could not start run here on the same batches.
+ */
+export function readHereWithSide(side: SidePromise | null, readHere: (cb: (b: EventBatch) => boolean | void) => void, onBatch: (b: EventBatch) => boolean | void): void {
+  if (!side) return readHere(onBatch);
+  const runner = side.local();
+  readHere((b) => {
+    runner.consume(b);
+    return onBatch(b);
+  });
+  side.out.results = runner.finish();
 }
 
 /** A reader worker started before any file was opened (prestartReader), waiting for its read. */

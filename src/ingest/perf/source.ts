@@ -21,11 +21,11 @@
 import { availableParallelism } from 'node:os';
 import { FileSource } from '../io/byte-source.js';
 import { threadModeFromEnv, type ThreadMode } from '../tracedat/parallel.js';
-import { readInWorker } from '../io/source-thread.js';
+import { readHereWithSide, readInWorker, type SidePromise } from '../io/source-thread.js';
 import type { PerfBatchExtra, PerfEndExtra } from './perf-reader.js';
 import { InputError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import type { LostRecord, SideOffload, SideRunner, TraceSource } from '../../model/trace-source.js';
+import type { LostRecord, TraceSource } from '../../model/trace-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { PerfAttr } from './attr.js';
 import { REC, SAMPLE } from './constants.js';
@@ -384,7 +384,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     return src instanceof FileSource && !opts.inWorker && (mode === 'on' || (mode === 'auto' && big));
   };
   /** Side analyses promised to the reader thread (offloadSide). */
-  let side: { local: () => SideRunner; out: SideOffload } | null = null;
+  let side: SidePromise | null = null;
   const readInThread = (cb: (b: EventBatch) => boolean | void): boolean => {
     if (!inThread()) return false;
     names = [];
@@ -442,15 +442,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
     read(cb) {
       if (consumed) throw new Error('perf.data source can be read once');
       consumed = true;
-      if (readInThread(cb)) return;
-      if (!side) return readHere(cb);
-      // Promised to a reader thread that could not start: the side analyses run on this thread.
-      const runner = side.local();
-      readHere((b) => {
-        runner.consume(b);
-        return cb(b);
-      });
-      side.out.results = runner.finish();
+      if (!readInThread(cb)) readHereWithSide(side, readHere, cb);
     },
     close() {
       src.close();

@@ -6,14 +6,14 @@
 import { Diagnostics } from '../../diag/diagnostics.js';
 import { InputError, UsageError } from '../../diag/errors.js';
 import { EventBatch } from '../../model/event-batch.js';
-import { lostTotals, type LostRecord, type SideOffload, type SideRunner, type TraceMeta, type TraceSource } from '../../model/trace-source.js';
+import { lostTotals, type LostRecord, type TraceMeta, type TraceSource } from '../../model/trace-source.js';
 import { FileSource } from '../io/byte-source.js';
 import { CpuCursor, type PageLayout } from './cpu-cursor.js';
 import { OPTION_NAMES, type TraceDatFile } from './file-info.js';
 import { mergeCursors } from './merge.js';
 import { PageSource } from './page-source.js';
 import { MIN_THREAD_BYTES, MIN_THREAD_COMPRESSED_BYTES, startDecodeWorker, threadModeFromEnv, type DecodeWorker, type ThreadMode } from './parallel.js';
-import { readInWorker } from '../io/source-thread.js';
+import { readHereWithSide, readInWorker, type SidePromise } from '../io/source-thread.js';
 
 const MASK64 = (1n << 64n) - 1n;
 const RAW_CLOCKS = new Set(['x86-tsc', 'counter']);
@@ -128,7 +128,7 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     return src instanceof FileSource && !opts.inWorker && (readerMode === 'on' || (readerMode === 'auto' && big));
   };
   /** Side analyses promised to the reader thread (offloadSide). */
-  let side: { local: () => SideRunner; out: SideOffload } | null = null;
+  let side: SidePromise | null = null;
   /** The read on this thread: pages decoded here (compressed chunks by a decode worker when big), merged. */
   const readHere = (onBatch: (b: EventBatch) => boolean | void): void => {
     const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
@@ -175,14 +175,7 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
           return;
         }
       }
-      if (!side) return readHere(onBatch);
-      // Promised to a reader thread that could not start: the side analyses run on this thread.
-      const runner = side.local();
-      readHere((b) => {
-        runner.consume(b);
-        return onBatch(b);
-      });
-      side.out.results = runner.finish();
+      readHereWithSide(side, readHere, onBatch);
     },
     close() {
       worker?.stop();

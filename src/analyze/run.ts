@@ -77,7 +77,7 @@ export function analyzeSource(source: TraceSource, opts: AnalysisOptions = {}): 
   // Exit details, halt polling and IPIs run in the reader thread when the source has one (on the
   // same batches: only without a filter), here otherwise.
   const offload = filter ? null : source.offloadSide?.(() => new SideAnalyses(source)) ?? null;
-  const here = offload ? null : new SideAnalyses(source);
+  const here = offload ? null : new SideAnalyses(source, { d, reasons });
   runAnalyses(source, here ? [counts, here, timeline] : [counts, timeline], d, filter ? (cb) => filter.wrap(cb) : undefined);
   const side = adoptSide((here ? here.finish() : offload!.results) as SideResults, reasons);
   const c = counts.finish();

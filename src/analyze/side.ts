@@ -3,8 +3,9 @@
 // of the batches while the main thread runs the rest (TraceSource.offloadSide,
 // src/ingest/io/source-worker.ts): about a quarter of the analyses' work, which balances the two
 // threads on a big trace. Their results are plain data, structured-cloned across threads.
-// Exit reasons are numbered by this group's own ExitReasons (in order of appearance, as everywhere)
-// and renumbered into the main thread's by (isa, code) in adoptSide.
+// In a reader thread the group has its own dispatcher and ExitReasons (numbered in order of
+// appearance, as everywhere), renumbered into the main thread's by (isa, code) in adoptSide; on the
+// main thread it registers on the run's dispatcher and reasons, so events are routed once.
 import type { EventBatch } from '../model/event-batch.js';
 import type { SideRunner, TraceSource } from '../model/trace-source.js';
 import { Dispatcher } from './dispatch.js';
@@ -25,13 +26,18 @@ export interface SideResults {
 export class SideAnalyses implements SideRunner, Analysis<SideResults> {
   readonly id = 'side';
   private readonly d: Dispatcher;
-  private readonly reasons = new ExitReasons();
+  private readonly reasons: ExitReasons;
+  /** The group routes events itself (its own dispatcher), or the run's dispatcher does. */
+  private readonly routes: boolean;
   private readonly details: ExitDetails;
   private readonly haltPoll: HaltPoll;
   private readonly ipis: Ipis;
 
-  constructor(source: TraceSource) {
-    this.d = new Dispatcher(source.formats);
+  /** `shared`: the run's dispatcher and exit reasons (main thread); none: the group's own. */
+  constructor(source: TraceSource, shared?: { d: Dispatcher; reasons: ExitReasons }) {
+    this.routes = !shared;
+    this.d = shared?.d ?? new Dispatcher(source.formats);
+    this.reasons = shared?.reasons ?? new ExitReasons();
     this.details = new ExitDetails(this.d, this.reasons);
     this.haltPoll = new HaltPoll(this.d);
     this.ipis = new Ipis(this.d);
@@ -41,7 +47,7 @@ export class SideAnalyses implements SideRunner, Analysis<SideResults> {
   prepare(): void {}
 
   consume(b: EventBatch): void {
-    this.d.run(b);
+    if (this.routes) this.d.run(b);
   }
 
   finish(): SideResults {

@@ -54,9 +54,8 @@ export interface SourceThreadArgs {
   endCodes?: ReadonlySet<string>;
   /** Each batch's and the end's per-format extras (perf-reader.ts), before the batch is delivered. */
   onExtra?(extra: unknown, end: boolean): void;
-  /** Run the side analyses in the worker (TraceSource.offloadSide); their results go to onSide at the end. */
-  side?: boolean;
-  onSide?(results: unknown): void;
+  /** Side analyses the source promised (TraceSource.offloadSide): run in the worker, results into `side.out`. */
+  side?: SidePromise | null;
 }
 
 /** Side analyses a source promised to its reader thread (TraceSource.offloadSide). */
@@ -111,7 +110,7 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const { port1, port2 } = new MessageChannel();
   const endCodes = a.endCodes ?? END_CODES;
-  const data: SourceWorkerData = { kvmtraceSource: true, kind: a.kind, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2, side: a.side };
+  const data: SourceWorkerData = { kvmtraceSource: true, kind: a.kind, path: a.path, buffer: a.buffer, batchSize: a.batchSize, threads: a.threads, ctrl: ctrl.buffer as SharedArrayBuffer, port: port2, side: !!a.side };
   let worker: Worker;
   const pre = idle;
   idle = null;
@@ -160,7 +159,7 @@ export function readInWorker(a: SourceThreadArgs, onBatch: (b: EventBatch) => bo
         port1.postMessage(m.buf, [m.buf!]);
       } else if (m.kind === 'end') {
         a.onExtra?.(m.extra, true);
-        if (a.side) a.onSide?.(m.side);
+        if (a.side) a.side.out.results = m.side;
         break;
       } else {
         const e = m.error!;

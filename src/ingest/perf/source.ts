@@ -402,9 +402,7 @@ export function perfSource(src: ByteSource, file: PerfFile, opts: PerfSourceOpti
       batchPid = new Int32Array(e.buf, 4 * n, n);
       for (const nm of e.names) names.push(nm);
     };
-    const out = side?.out;
-    const args = { kind: 'perf' as const, path: (src as FileSource).path, batchSize: opts.batchSize, little: payloadLittle, diag, lost, endCodes: NO_END_CODES, onExtra,
-      side: !!out, onSide: (r: unknown) => { if (out) out.results = r; } };
+    const args = { kind: 'perf' as const, path: (src as FileSource).path, batchSize: opts.batchSize, little: payloadLittle, diag, lost, endCodes: NO_END_CODES, onExtra, side };
     if (readInWorker(args, cb)) return true;
     names = threads.names;
     return false;

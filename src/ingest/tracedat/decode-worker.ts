@@ -6,7 +6,7 @@
 // with a HANDOFF so the main thread reproduces the single-threaded behaviour from there.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { FileSource } from '../io/byte-source.js';
-import { decompressBlock, newOutBufferOn, MAX_BLOCK_BYTES, type Algorithm } from './decompress.js';
+import { decompressBlock, MAX_BLOCK_BYTES, type Algorithm } from './decompress.js';
 import { FAILED, KIND_DATA, KIND_HANDOFF, RingWriter, SPACE_SEQ, STARTED, STOP, WANTED, type RingBuffers } from './chunk-ring.js';
 
 export interface WorkerCpu {
@@ -68,7 +68,7 @@ function run(d: DecodeWorkerData): void {
     if (comp.length < z) return handoff(c);
     const off = w.slotOffset(c);
     try {
-      const out = newOutBufferOn(d.rings.data, off, u);
+      const out = new Uint8Array(d.rings.data, off, u); // decompressed straight into the ring slot
       const plain = decompressBlock(d.algo, comp, u, at, out);
       if (plain.buffer !== out.buffer || plain.byteOffset !== off) out.set(plain);
     } catch {

@@ -7,16 +7,6 @@ import { zstdDecompressExact } from '../io/zstd-wasm.js';
 import { InputError } from '../../diag/errors.js';
 import { zstdLiteralBytes } from './zstd-frames.js';
 
-/** An output buffer for decompressBlock's hot path. */
-export function newOutBuffer(size: number): Uint8Array {
-  return new Uint8Array(size);
-}
-
-/** An output buffer over shared memory (the decode worker decompresses straight into its ring slot). */
-export function newOutBufferOn(mem: SharedArrayBuffer, offset: number, size: number): Uint8Array {
-  return new Uint8Array(mem as unknown as ArrayBuffer, offset, size); // a view on shared memory is a plain Uint8Array at run time
-}
-
 /** No single block may claim more than this once decompressed (bombs and corrupt sizes). */
 export const MAX_BLOCK_BYTES = 512 * 1024 * 1024;
 

@@ -8,7 +8,7 @@ import { InputError } from '../../diag/errors.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 import type { FileSource } from '../io/byte-source.js';
 import { KIND_DATA, type RingReader } from './chunk-ring.js';
-import { decompressBlock, newOutBuffer, type Algorithm } from './decompress.js';
+import { decompressBlock, type Algorithm } from './decompress.js';
 import type { WorkerCpu } from './decode-worker.js';
 import type { CpuData } from './file-info.js';
 
@@ -58,7 +58,7 @@ export class PageSource {
       diag.add('truncated', 'data-loss', `${label}: ${this.truncatedBytes} of ${data.size} bytes of data are missing (file truncated)`);
     }
     const blockPages = Math.max(1, Math.floor(READ_BLOCK / pageSize));
-    this.buf = algo ? newOutBuffer(pageSize * 10) : new Uint8Array(blockPages * pageSize);
+    this.buf = algo ? new Uint8Array(pageSize * 10) : new Uint8Array(blockPages * pageSize);
   }
 
   /** The next page (a view valid until the next call), or null at the end of this CPU's data. */
@@ -144,7 +144,7 @@ export class PageSource {
       }
       feed.release(this.feedIndex);
       this.feed = null;
-      this.buf = newOutBuffer(this.pageSize * 10); // the shared slot is no longer ours
+      this.buf = new Uint8Array(this.pageSize * 10); // the shared slot is no longer ours
       this.bufLen = 0;
       return this.refillChunk();
     }
@@ -186,7 +186,7 @@ export class PageSource {
     this.chunksLeft--;
     this.filePos = at + 8 + z;
     this.pageOffset = at;
-    if (u !== this.buf.length) this.buf = newOutBuffer(u);
+    if (u !== this.buf.length) this.buf = new Uint8Array(u);
     let plain: Uint8Array;
     try {
       plain = decompressBlock(this.algo!, comp, u, at, this.buf);

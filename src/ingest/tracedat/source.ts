@@ -120,10 +120,11 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
     if (unknown > 0) diag.add('lost-events-unknown', 'data-loss', `${unknown} pages report lost events without a count`, unknown);
   };
 
+  /** Bytes of CPU data in the file (compressed, for v7 with compression). */
+  const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
   /** The read runs in a reader thread (io/source-thread.ts): a big file, threads allowed. */
   const inThread = (): boolean => {
     const readerMode = opts.readerThread ?? threadModeFromEnv();
-    const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
     const big = bytes >= (algo && algo !== 'none' ? MIN_THREAD_COMPRESSED_BYTES : MIN_THREAD_BYTES);
     return src instanceof FileSource && !opts.inWorker && (readerMode === 'on' || (readerMode === 'auto' && big));
   };
@@ -131,7 +132,6 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
   let side: SidePromise | null = null;
   /** The read on this thread: pages decoded here (compressed chunks by a decode worker when big), merged. */
   const readHere = (onBatch: (b: EventBatch) => boolean | void): void => {
-    const bytes = buf.cpus.reduce((n, c) => n + c.size, 0);
     if (algo && algo !== 'none' && src instanceof FileSource) worker = startDecodeWorker(src.path, algo, file.little, pageSources, bytes, opts.threads ?? threadModeFromEnv());
     try {
       mergeCursors(cursors, {
@@ -168,8 +168,7 @@ export function traceDatSource(src: FileSource, file: TraceDatFile, opts: TraceD
       if (consumed) throw new Error('trace.dat source can be read once');
       consumed = true;
       if (inThread()) {
-        const out = side?.out;
-        const args = { path: (src as FileSource).path, buffer: opts.buffer, batchSize: opts.batchSize, threads: opts.threads, little: file.little, diag, lost, side: !!out, onSide: (r: unknown) => { if (out) out.results = r; } };
+        const args = { path: (src as FileSource).path, buffer: opts.buffer, batchSize: opts.batchSize, threads: opts.threads, little: file.little, diag, lost, side };
         if (readInWorker(args, onBatch)) {
           addLostDiag();
           return;
